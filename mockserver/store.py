@@ -1,0 +1,154 @@
+"""The mock's in-memory state: collections of JSON objects with sorted secondary indexes."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from orgkit.pagination import Entry, sort_value
+
+Item = dict[str, Any]
+Key = tuple[str, ...]
+IndexSpec = tuple[tuple[str, ...], str]  # (partition fields, order field)
+SEP = "\x1f"  # joins key parts in index entries; never part of an id
+
+
+class Collection:
+    """Items of one kind keyed by (parent ids..., id), with sorted indexes built on demand."""
+
+    def __init__(self, name: str, key_fields: tuple[str, ...]) -> None:
+        self.name, self.key_fields = name, key_fields
+        self._items: dict[Key, Item] = {}
+        self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def key_of(self, item: Mapping[str, Any]) -> Key:
+        """The storage key of an item."""
+        return tuple(str(item.get(f)) for f in self.key_fields)
+
+    def get(self, key: Key) -> Item | None:
+        """The item stored under key (the live object: copy before handing it out)."""
+        return self._items.get(key)
+
+    def values(self) -> Iterator[Item]:
+        """Every item, in insertion order."""
+        return iter(self._items.values())
+
+    def put(self, item: Item) -> Item:
+        """Insert or replace an item, keeping every index current."""
+        key = self.key_of(item)
+        old = self._items.get(key)
+        if old is not None:
+            self._unindex(key, old)
+        self._items[key] = item
+        self._index(key, item)
+        return item
+
+    def delete(self, key: Key) -> Item | None:
+        """Remove and return the item under key."""
+        item = self._items.pop(key, None)
+        if item is not None:
+            self._unindex(key, item)
+        return item
+
+    def delete_where(self, predicate: Callable[[Item], bool]) -> list[Item]:
+        """Remove every item matching predicate (cascades)."""
+        doomed = [k for k, v in self._items.items() if predicate(v)]
+        return [item for k in doomed if (item := self.delete(k)) is not None]
+
+    def sorted_entries(self, partition: Mapping[str, Any], order_field: str) -> SortedList:
+        """Entries (sort value, key) of the items matching partition, ascending by order_field."""
+        fields = tuple(sorted(partition))
+        spec = (fields, order_field)
+        if spec not in self._indexes:
+            self._build(spec)
+        bucket = tuple(str(partition[f]) for f in fields)
+        return self._indexes[spec].setdefault(bucket, SortedList())
+
+    def _build(self, spec: IndexSpec) -> None:
+        table: dict[tuple[Any, ...], SortedList] = {}
+        self._indexes[spec] = table
+        for key, item in self._items.items():
+            self._add_entry(spec, table, key, item)
+
+    def _entry(self, spec: IndexSpec, key: Key, item: Item) -> tuple[tuple[Any, ...], Entry]:
+        fields, order_field = spec
+        bucket = tuple(str(item.get(f)) for f in fields)
+        return bucket, (sort_value(item.get(order_field)), SEP.join(key))
+
+    def _add_entry(self, spec: IndexSpec, table: dict[Any, SortedList], key: Key,
+                   item: Item) -> None:
+        bucket, entry = self._entry(spec, key, item)
+        table.setdefault(bucket, SortedList()).add(entry)
+
+    def _index(self, key: Key, item: Item) -> None:
+        for spec, table in self._indexes.items():
+            self._add_entry(spec, table, key, item)
+
+    def _unindex(self, key: Key, item: Item) -> None:
+        for spec, table in self._indexes.items():
+            bucket, entry = self._entry(spec, key, item)
+            table[bucket].discard(entry)
+
+    def by_entry_key(self, joined: str) -> Item:
+        """The item an index entry points at."""
+        return self._items[tuple(joined.split(SEP))]
+
+    def dump(self) -> list[Item]:
+        """A deep copy of every item, for snapshots."""
+        return copy.deepcopy(list(self._items.values()))
+
+    def clear(self) -> None:
+        """Drop every item and index."""
+        self._items.clear()
+        self._indexes.clear()
+
+
+class Store:
+    """All collections of one mock instance; reset / snapshot / restore make state explicit."""
+
+    def __init__(self, layout: Mapping[str, tuple[str, ...]]) -> None:
+        self._layout = dict(layout)
+        self._collections = {name: Collection(name, keys) for name, keys in layout.items()}
+        self.counters: dict[str, int] = {}
+
+    def __getitem__(self, name: str) -> Collection:
+        return self._collections[name]
+
+    def names(self) -> Iterable[str]:
+        """The collection names."""
+        return self._collections.keys()
+
+    def reset(self, data: Mapping[str, Iterable[Item]]) -> None:
+        """Replace the whole state with data (collection name → items); unknown names fail."""
+        unknown = set(data) - set(self._collections)
+        if unknown:
+            raise KeyError(f"unknown collections {sorted(unknown)}; known: {sorted(self._layout)}")
+        for coll in self._collections.values():
+            coll.clear()
+        for name, items in data.items():
+            for item in items:
+                self._collections[name].put(copy.deepcopy(item))
+        self.counters = {}
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as JSON-able data; restore(snapshot()) gives the same state."""
+        return {
+            "collections": {n: c.dump() for n, c in self._collections.items()},
+            "counters": dict(self.counters),
+        }
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with a snapshot made by snapshot()."""
+        self.reset(snapshot.get("collections", {}))
+        self.counters = dict(snapshot.get("counters", {}))
+
+    def next_number(self, name: str) -> int:
+        """A per-name sequence number (stable ids and timestamps for the mock)."""
+        self.counters[name] = self.counters.get(name, 0) + 1
+        return self.counters[name]

@@ -1,0 +1,252 @@
+"""The typed model of an API: operations and their x-orgkit rules, as frozen values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Scope(StrEnum):
+    """Where a right applies."""
+
+    GLOBAL = "global"
+    TENANT = "tenant"
+    ORG = "org"
+    PERMISSION = "permission"
+
+
+class RightsMode(StrEnum):
+    """How an operation is protected (see specs/README.md)."""
+
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    ANY_OF = "any_of"
+    MEMBERSHIP = "membership"
+    OWNER = "owner"
+    VISIBILITY = "visibility"
+
+
+class SourceKind(StrEnum):
+    """Where the id of a scope is read from."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    PARENT_TENANT_OF = "parent-tenant-of"
+    JWT = "jwt"
+    ITEM = "item"
+
+
+@dataclass(frozen=True)
+class ScopeRef:
+    """A reference such as `path:org_id` or `parent-tenant-of:path:org_id`."""
+
+    kind: SourceKind
+    name: str
+    inner: ScopeRef | None = None
+
+    def __str__(self) -> str:
+        if self.inner is not None:
+            return f"{self.kind}:{self.inner}"
+        return f"{self.kind}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One qualifying right: its name, scope and where the scope's id comes from."""
+
+    right: str
+    scope: Scope
+    source: ScopeRef | None = None
+
+
+@dataclass(frozen=True)
+class RightsRule:
+    """Who may call an operation."""
+
+    mode: RightsMode
+    any_of: tuple[Requirement, ...] = ()
+    token_kinds: tuple[str, ...] = ()
+    org_confined_to: ScopeRef | None = None
+    inferred: bool = False
+    note: str = ""
+
+    @property
+    def needs_token(self) -> bool:
+        """Whether a request without credentials must be refused."""
+        return self.mode is not RightsMode.PUBLIC
+
+    @property
+    def can_forbid(self) -> bool:
+        """Whether a valid token can still be refused with 403."""
+        return self.mode in (RightsMode.ANY_OF, RightsMode.MEMBERSHIP)
+
+
+class PagingStyle(StrEnum):
+    """Page-number or cursor pagination."""
+
+    PAGE = "page"
+    CURSOR = "cursor"
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """How a list is ordered and how the client asks for a direction or key."""
+
+    key: str
+    asc: str = "asc"
+    desc: str = "desc"
+    default: str = "asc"
+    by: str | None = None
+    keys: tuple[str, ...] = ()
+
+    def direction(self, value: str | None) -> str:
+        """Map a parameter value (or None) to 'asc' or 'desc'."""
+        if value is None:
+            return self.default
+        return "desc" if value == self.desc else "asc"
+
+
+@dataclass(frozen=True)
+class PaginationRule:
+    """The paging contract of one list operation."""
+
+    styles: tuple[PagingStyle, ...]
+    items: str
+    page_param: str | None
+    per_page_param: str | None
+    cursor_param: str | None
+    order_param: str | None
+    default_per_page: int
+    max_per_page: int
+    order: OrderRule | None
+    meta: str | None
+    next_cursor: str | None
+    exclusive: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A list filter: which item field a parameter constrains and how."""
+
+    param: str
+    field: str
+    match: str = "equals"
+    default: str | None = None
+    all_value: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """What the generic engine does for an operation."""
+
+    collection: str  # "" for behaviours that own no collection (version, alive)
+    action: str
+    id_ref: ScopeRef | None = None
+    id_field: str = "id"
+    envelope: str | None = None
+    parent: tuple[tuple[str, ScopeRef], ...] = ()
+    filters: tuple[Filter, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """An API's error body: schema per status, body template per status, content type."""
+
+    name: str
+    content_type: str
+    status_field: str | None
+    schemas: Mapping[str, str]
+    templates: Mapping[str, Any]
+
+    def template_for(self, status: int) -> Any:
+        """The body template for a status, falling back to 'default'."""
+        return self.templates.get(str(status), self.templates["default"])
+
+    def schema_for(self, status: int) -> str:
+        """The component schema name for a status, falling back to 'default'."""
+        return self.schemas.get(str(status), self.schemas["default"])
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared request parameter."""
+
+    name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation with everything the mock and the suite need to know about it."""
+
+    api: str
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    tags: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    has_body: bool
+    body_content_types: tuple[str, ...]
+    statuses: tuple[str, ...]
+    secured: bool
+    rights: RightsRule
+    pagination: PaginationRule | None
+    resource: ResourceRule | None
+    error_shape: ErrorShape
+
+    @property
+    def success_status(self) -> int:
+        """The lowest documented 2xx/3xx status."""
+        codes = sorted(int(s) for s in self.statuses if s[0] in "23" and s.isdigit())
+        return codes[0] if codes else 200
+
+    def parameter(self, name: str, location: str | None = None) -> Parameter | None:
+        """The declared parameter with that name (header names case-insensitively)."""
+        for p in self.parameters:
+            same = p.name.lower() == name.lower() if p.location == "header" else p.name == name
+            if same and (location is None or p.location == location):
+                return p
+        return None
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """How an API authenticates callers."""
+
+    kind: str
+    subject_claim: str = "sub"
+    tenant_claim: str | None = None
+    token_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """All operations of one API plus its document-level rules."""
+
+    name: str
+    title: str
+    version: str
+    mount: str
+    auth: AuthConfig
+    error_shapes: Mapping[str, ErrorShape]
+    default_error_shape: str
+    implicit_errors: tuple[int, ...]
+    operations: tuple[Operation, ...]
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with that id; KeyError names the known ids otherwise."""
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(f"{self.name}: no operation {operation_id!r}")
+
+    @property
+    def error_shape(self) -> ErrorShape:
+        """The API's default error shape."""
+        return self.error_shapes[self.default_error_shape]

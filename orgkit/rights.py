@@ -1,0 +1,105 @@
+"""Evaluate x-orgkit-rights rules against what a caller holds, as pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgkit.errors import Forbidden
+from orgkit.model import Requirement, RightsMode, RightsRule, Scope, ScopeRef, SourceKind
+
+# Resolves a scope reference to an id for the current request (None: cannot be resolved).
+Resolver = Callable[[ScopeRef], str | None]
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Every right a caller holds, by scope."""
+
+    global_rights: frozenset[str] = frozenset()
+    tenant_rights: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    org_rights: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    permissions: frozenset[str] = frozenset()
+
+    def rights_in(self, scope: Scope, scope_id: str | None) -> frozenset[str]:
+        """The rights held in one scope (for one tenant or org id)."""
+        if scope is Scope.GLOBAL:
+            return self.global_rights
+        if scope is Scope.PERMISSION:
+            return self.permissions
+        table = self.tenant_rights if scope is Scope.TENANT else self.org_rights
+        return table.get(scope_id or "", frozenset())
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated caller: who, in which tenant context, with what token and rights."""
+
+    subject: str
+    tenant: str | None = None
+    token_kind: str = "user"
+    org: str | None = None
+    grants: Grants = Grants()
+
+
+def holds(req: Requirement, grants: Grants, resolve: Resolver) -> bool:
+    """Whether one qualifying right is held in the scope the request points at."""
+    scope_id = resolve(req.source) if req.source is not None else None
+    if req.source is not None and scope_id is None:
+        return False
+    return req.right in grants.rights_in(req.scope, scope_id)
+
+
+def is_member(req: Requirement, grants: Grants, resolve: Resolver) -> bool:
+    """Any right on the org (or its tenant), or any global right (mode membership)."""
+    if grants.global_rights:
+        return True
+    if req.source is None:
+        return False
+    org_id = resolve(req.source)
+    if org_id is None:
+        return False
+    if grants.org_rights.get(org_id):
+        return True
+    tenant_id = resolve(ScopeRef(SourceKind.PARENT_TENANT_OF, req.source.name, req.source))
+    return bool(tenant_id and grants.tenant_rights.get(tenant_id))
+
+
+def authorize(rule: RightsRule, caller: Caller, resolve: Resolver) -> None:
+    """Raise Forbidden unless the caller may perform an operation with this rule."""
+    if rule.token_kinds and caller.token_kind not in rule.token_kinds:
+        raise Forbidden(f"a {caller.token_kind} token is not accepted here; "
+                        f"accepted: {', '.join(rule.token_kinds)}")
+    if rule.org_confined_to is not None and caller.token_kind == "org_admin":
+        target = resolve(rule.org_confined_to)
+        if target != caller.org:
+            raise Forbidden(f"this org admin token is limited to organization {caller.org}, "
+                            f"got {target}")
+    if rule.mode is RightsMode.ANY_OF:
+        if not any(holds(r, caller.grants, resolve) for r in rule.any_of):
+            raise Forbidden(f"requires one of: {describe(rule.any_of, resolve)}; "
+                            "the caller holds none of them")
+    elif rule.mode is RightsMode.MEMBERSHIP:
+        if not is_member(rule.any_of[0], caller.grants, resolve):
+            raise Forbidden(f"requires a right on {describe(rule.any_of, resolve)} "
+                            "(any org right, a right of its tenant, or a global right)")
+
+
+def visible(rule: RightsRule, caller: Caller, item: Mapping[str, Any]) -> bool:
+    """Whether a list item may be shown to the caller (mode visibility)."""
+
+    def from_item(ref: ScopeRef) -> str | None:
+        value = item.get(ref.name) if ref.kind is SourceKind.ITEM else None
+        return None if value is None else str(value)
+
+    return any(holds(r, caller.grants, from_item) for r in rule.any_of)
+
+
+def describe(requirements: tuple[Requirement, ...], resolve: Resolver) -> str:
+    """Human-readable list of rights with their scope ids, for error messages."""
+    parts = []
+    for r in requirements:
+        where = "" if r.source is None else f" on {r.scope.value} {resolve(r.source)}"
+        parts.append(f"{r.right}{where}" if r.right != "*" else f"{r.scope.value}{where}")
+    return ", ".join(parts)

@@ -1,0 +1,191 @@
+"""Parse the x-orgkit extensions of a resolved document into the typed model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from orgkit.errors import SpecError
+from orgkit.model import (
+    ErrorShape,
+    Filter,
+    OrderRule,
+    PaginationRule,
+    PagingStyle,
+    Requirement,
+    ResourceRule,
+    RightsMode,
+    RightsRule,
+    Scope,
+    ScopeRef,
+    SourceKind,
+)
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+class Reader:
+    """Reads typed values from a mapping and names the JSON pointer when one is wrong."""
+
+    def __init__(self, source: str, data: Any, pointer: str) -> None:
+        if not isinstance(data, Mapping):
+            raise SpecError(source, pointer, f"expected a mapping, got {type(data).__name__}")
+        self.source, self.data, self.pointer = source, data, pointer
+
+    def fail(self, key: str, problem: str) -> SpecError:
+        """An error located at this mapping's key."""
+        return SpecError(self.source, f"{self.pointer}/{key}", problem)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        """The value at key, checked against kind; missing → default or error."""
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "is required but missing")
+            return default
+        value = self.data[key]
+        if value is not None and not isinstance(value, kind):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def sub(self, key: str) -> Reader:
+        """A reader for the mapping at key."""
+        return Reader(self.source, self.get(key, Mapping), f"{self.pointer}/{key}")
+
+    def enum(self, key: str, enum: type[Any], default: Any = ...) -> Any:
+        """The value at key as a member of enum."""
+        raw = self.get(key, str, default)
+        try:
+            return enum(raw)
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum)
+            raise self.fail(key, f"got {raw!r}, expected one of: {allowed}") from None
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
+def parse_ref(text: str, source: str = "", pointer: str = "") -> ScopeRef:
+    """Parse `path:org_id`, `parent-tenant-of:path:org_id`, `jwt:tid`, `item:tenant_id`."""
+    kind_text, sep, rest = text.partition(":")
+    try:
+        kind = SourceKind(kind_text)
+    except ValueError:
+        allowed = ", ".join(k.value for k in SourceKind)
+        raise SpecError(source, pointer, f"got source {text!r}, expected <kind>:<name> "
+                        f"with kind one of: {allowed}") from None
+    if not sep or not rest:
+        raise SpecError(source, pointer, f"got source {text!r}, expected <kind>:<name>")
+    if kind is SourceKind.PARENT_TENANT_OF:
+        inner = parse_ref(rest, source, pointer)
+        return ScopeRef(kind, inner.name, inner)
+    return ScopeRef(kind, rest)
+
+
+def _opt_ref(r: Reader, key: str) -> ScopeRef | None:
+    text = r.get(key, str, None)
+    return None if text is None else parse_ref(text, r.source, f"{r.pointer}/{key}")
+
+
+def parse_rights(r: Reader) -> RightsRule:
+    """Parse an x-orgkit-rights mapping."""
+    mode = r.enum("mode", RightsMode)
+    reqs = []
+    for i, raw in enumerate(r.get("any_of", list, [])):
+        item = Reader(r.source, raw, f"{r.pointer}/any_of/{i}")
+        reqs.append(Requirement(item.get("right", str), item.enum("scope", Scope),
+                                _opt_ref(item, "from")))
+    if mode in (RightsMode.ANY_OF, RightsMode.VISIBILITY, RightsMode.MEMBERSHIP) and not reqs:
+        raise r.fail("any_of", f"mode {mode.value!r} needs at least one right")
+    return RightsRule(
+        mode=mode,
+        any_of=tuple(reqs),
+        token_kinds=tuple(r.get("token_kinds", list, [])),
+        org_confined_to=_opt_ref(r, "org_confined_to"),
+        inferred=bool(r.get("inferred", bool, False)),
+        note=r.get("note", str, "") or "",
+    )
+
+
+def parse_pagination(r: Reader) -> PaginationRule:
+    """Parse an x-orgkit-pagination mapping."""
+    styles = []
+    for i, s in enumerate(r.get("styles", list)):
+        try:
+            styles.append(PagingStyle(s))
+        except ValueError:
+            raise r.fail(f"styles/{i}", f"got {s!r}, expected page or cursor") from None
+    params = r.sub("params")
+    per_page = r.sub("per_page")
+    order = None
+    if r.get("order", Mapping, None) is not None:
+        o = r.sub("order")
+        order = OrderRule(
+            key=o.get("key", str), asc=o.get("asc", str, "asc"), desc=o.get("desc", str, "desc"),
+            default=o.get("default", str, "asc"), by=o.get("by", str, None),
+            keys=tuple(o.get("keys", list, [])),
+        )
+        if order.default not in ("asc", "desc"):
+            raise o.fail("default", f"got {order.default!r}, expected asc or desc")
+    rule = PaginationRule(
+        styles=tuple(styles),
+        items=r.get("items", str),
+        page_param=params.get("page", str, None),
+        per_page_param=params.get("per_page", str, None),
+        cursor_param=params.get("cursor", str, None),
+        order_param=params.get("order", str, None),
+        default_per_page=per_page.get("default", int),
+        max_per_page=per_page.get("max", int),
+        order=order,
+        meta=r.get("meta", str, None),
+        next_cursor=r.get("next_cursor", str, None),
+        exclusive=tuple(r.get("exclusive", list, [])),
+    )
+    if PagingStyle.CURSOR in rule.styles and not (rule.cursor_param and rule.next_cursor):
+        raise r.fail("styles", "cursor style needs params.cursor and next_cursor")
+    if not 1 <= rule.default_per_page <= rule.max_per_page:
+        raise per_page.fail("default", "must lie between 1 and max")
+    return rule
+
+
+def parse_resource(r: Reader) -> ResourceRule:
+    """Parse an x-orgkit-resource mapping."""
+    parent = tuple(
+        (name, parse_ref(text, r.source, f"{r.pointer}/parent/{name}"))
+        for name, text in (r.get("parent", Mapping, {}) or {}).items()
+    )
+    filters = []
+    for name, raw in (r.get("filters", Mapping, {}) or {}).items():
+        f = Reader(r.source, raw, f"{r.pointer}/filters/{name}")
+        filters.append(Filter(
+            param=name, field=f.get("field", str), match=f.get("match", str, "equals"),
+            default=f.get("default", str, None), all_value=f.get("all", str, None),
+        ))
+    return ResourceRule(
+        collection=r.get("collection", str, "") or "",
+        action=r.get("action", str),
+        id_ref=_opt_ref(r, "id"),
+        id_field=r.get("id_field", str, "id") or "id",
+        envelope=r.get("envelope", str, None),
+        parent=parent,
+        filters=tuple(filters),
+    )
+
+
+def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:
+    """Parse the error_shapes mapping of the document-level x-orgkit."""
+    shapes = {}
+    for name in r.data:
+        s = r.sub(name)
+        schemas, templates = s.get("schemas", Mapping), s.get("templates", Mapping)
+        for key, table in (("schemas", schemas), ("templates", templates)):
+            if "default" not in table:
+                raise s.fail(key, "needs a 'default' entry")
+        shapes[name] = ErrorShape(
+            name=name, content_type=s.get("content_type", str, "application/json"),
+            status_field=s.get("status_field", str, None),
+            schemas={str(k): v for k, v in schemas.items()},
+            templates={str(k): v for k, v in templates.items()},
+        )
+    return shapes

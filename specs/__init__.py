@@ -1,0 +1,1 @@
+"""The cleaned OpenAPI documents, shipped as package data (see specs/README.md)."""
