@@ -149,6 +149,9 @@ class ResourceRule:
     envelope: str | None = None
     parent: tuple[tuple[str, ScopeRef], ...] = ()
     filters: tuple[Filter, ...] = ()
+    mutable: tuple[str, ...] = ()  # empty: every property of the request body may change
+    cascade: tuple[tuple[str, str], ...] = ()  # (collection, field) deleted along with the item
+    unique: tuple[str, ...] = ()  # create: fields no two items of the collection may share
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def authorize(rule: RightsRule, caller: Caller, resolve: Resolver) -> None:
                         f"accepted: {', '.join(rule.token_kinds)}")
     if rule.org_confined_to is not None and caller.token_kind == "org_admin":
         target = resolve(rule.org_confined_to)
-        if target != caller.org:
+        if target is None or target != caller.org:  # an unknown target never matches
             raise Forbidden(f"this org admin token is limited to organization {caller.org}, "
                             f"got {target}")
     if rule.mode is RightsMode.ANY_OF:

@@ -43,7 +43,14 @@ class Reader:
                 raise self.fail(key, "is required but missing")
             return default
         value = self.data[key]
-        if value is not None and not isinstance(value, kind):
+        if value is None:
+            # null stands for "none" only where that is a valid value: not for a required key,
+            # nor for a list (the callers iterate it).
+            if default is ... or isinstance(default, list):
+                raise self.fail(key, f"expected {_kind_name(kind)}, got null")
+            return value
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in kinds):
             raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
         return value
 
@@ -68,6 +75,8 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def parse_ref(text: str, source: str = "", pointer: str = "") -> ScopeRef:
     """Parse `path:org_id`, `parent-tenant-of:path:org_id`, `jwt:tid`, `item:tenant_id`."""
+    if not isinstance(text, str):
+        raise SpecError(source, pointer, f"got source {text!r}, expected <kind>:<name>")
     kind_text, sep, rest = text.partition(":")
     try:
         kind = SourceKind(kind_text)
@@ -170,7 +179,18 @@ def parse_resource(r: Reader) -> ResourceRule:
         envelope=r.get("envelope", str, None),
         parent=parent,
         filters=tuple(filters),
+        mutable=tuple(r.get("mutable", list, []) or []),
+        cascade=tuple(_cascade(r)),
+        unique=tuple(r.get("unique", list, []) or []),
     )
+
+
+def _cascade(r: Reader) -> Any:
+    for i, text in enumerate(r.get("cascade", list, []) or []):
+        collection, dot, field = str(text).partition(".")
+        if not (collection and dot and field):
+            raise r.fail(f"cascade/{i}", f"got {text!r}, expected <collection>.<field>")
+        yield collection, field
 
 
 def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:

@@ -67,7 +67,8 @@ class KeyRing:
              ttl_seconds: int | None = None) -> str:
         """Sign claims; adds iat/exp (and iss/aud when configured) unless given."""
         now = int(time.time())
-        body = {"iat": now, "exp": now + (ttl_seconds or self.config.ttl_seconds), **claims}
+        ttl = self.config.ttl_seconds if ttl_seconds is None else ttl_seconds
+        body = {"iat": now, "exp": now + ttl, **claims}
         if self.config.issuer:
             body.setdefault("iss", self.config.issuer)
         if self.config.audience:

@@ -424,6 +424,25 @@ def test_comparison_catches_drift_in_rendered_seed(name: str) -> None:
     assert any(wanted in _rendered_paths(p) for p in after), "\n".join(after)
 
 
+def test_prose_and_sample_checks_catch_drift() -> None:
+    doc = render_svx_seed(SVX)
+    match = match_svx(doc, SVX.operations)
+    tenant, delete_org = _by_title("Create a tenant"), _by_title("Delete an organisation")
+    tenant_op, delete_op = match.pairs[tenant.index], match.pairs[delete_org.index]
+    tenant_op.op["description"] = "Create a tenant."
+    _body_schema(doc, tenant_op.op)["properties"]["color"]["description"] = "Colour"
+    schema = delete_op.op["responses"]["200"]["content"]["application/json"]["schema"]
+    del schema["properties"]["file"]
+    prose = compare_svx_prose(doc, tenant, tenant_op)
+    assert any("right 'atom:global:create_tenant'" in p for p in prose), prose
+    assert any("body field 'color': seed text" in p for p in prose), prose
+    samples = compare_svx_samples(doc, delete_org, delete_op)
+    assert samples == [
+        "operation 'Delete an organisation' (GET /op6): response sample field 'file' "
+        "is in no response schema of the spec"
+    ]
+
+
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_comparison_catches_drift_in_cleaned_spec(svx_doc: JsonDict, name: str) -> None:
     mutation, expected = MUTATIONS[name]

@@ -1,0 +1,43 @@
+"""The app factory: Connexion for validation and docs, wrapped in the gateway, CORS outside."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.middleware.cors import CORSMiddleware
+
+from mockserver.adapter import build_connexion
+from mockserver.config import ServeConfig
+from mockserver.control import build_control, control_paths
+from mockserver.gateway import Gateway
+from mockserver.mock import Mock
+
+
+class MockApp:
+    """The ASGI application of one mock; `.mock` gives tests and tools its state."""
+
+    def __init__(self, mock: Mock) -> None:
+        self.mock = mock
+        inner = Gateway(build_connexion(mock), build_control(mock), mock, control_paths(mock))
+        config = mock.config
+        self._asgi: Any = inner
+        if config.cors_origin_regex or config.cors_origins:
+            self._asgi = CORSMiddleware(
+                inner, allow_origins=list(config.cors_origins),
+                allow_origin_regex=config.cors_origin_regex, allow_methods=["*"],
+                allow_headers=["*"], expose_headers=["Location", "Allow"], max_age=600,
+            )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._asgi(scope, receive, send)
+
+
+def create_app(config: ServeConfig | None = None,
+               dataset: Mapping[str, Any] | None = None) -> MockApp:
+    """Build a mock: the config's fixtures (default set unless given) loaded and served."""
+    from fixtures import load
+
+    config = config or ServeConfig()
+    data = dataset if dataset is not None else load(config.fixtures)
+    return MockApp(Mock(config, data))

@@ -1,0 +1,35 @@
+"""Serving configuration, as a frozen value built by the CLI or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orgkit.tokens import TokenConfig
+
+DEFAULT_CORS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Everything `orgkit serve` can set."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    fixtures: Path | None = None  # None: the bundled fixtures/default.json
+    seed: int = 1
+    apis: tuple[str, ...] = ("svx", "transmit")
+    cors_origin_regex: str | None = DEFAULT_CORS  # None: CORS off
+    cors_origins: tuple[str, ...] = ()
+    latency_ms: int = 0
+    latency_jitter_ms: int = 0
+    max_body_bytes: int = 1024 * 1024
+    max_blob_bytes: int = 5 * 1024 * 1024
+    validate_responses: bool = False
+    tokens: TokenConfig = field(default_factory=TokenConfig)
+    request_log_size: int = 1000
+
+    @property
+    def base_url(self) -> str:
+        """Where the mock listens, as clients reach it."""
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,214 @@
+"""The control API under /__mock: reset, fixtures, snapshots, tokens, faults, log, uploads."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mockserver import svx_blobs, transmit
+from mockserver.mock import Faults, Mock
+from orgkit.errors import ConfigError, DomainError, OrgkitError
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _problem(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": "bad_request" if status == 400 else "error",
+                         "message": message, "http_code": status}, status_code=status)
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"the body must be JSON: {exc}") from None
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    """Turn the toolkit's errors into clear 4xx answers."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except DomainError as exc:
+            from orgkit.errorshapes import STATUS
+
+            return _problem(STATUS[exc.problem], exc.message)
+        except (OrgkitError, KeyError, TypeError) as exc:
+            return _problem(400, str(exc))
+
+    return run
+
+
+def build_control(mock: Mock) -> Starlette:
+    """The /__mock application."""
+    e = ControlEndpoints(mock)
+    table: list[tuple[str, Endpoint, list[str]]] = [
+        ("/__mock", e.index, ["GET"]),
+        ("/__mock/reset", e.reset, ["POST"]),
+        ("/__mock/fixtures", e.fixtures, ["GET", "PUT", "POST"]),
+        ("/__mock/snapshot", e.snapshot, ["GET", "PUT"]),
+        ("/__mock/tokens", e.token, ["POST"]),
+        ("/__mock/personas", e.personas, ["GET"]),
+        ("/__mock/faults", e.faults, ["GET", "PUT"]),
+        ("/__mock/requests", e.requests, ["GET", "DELETE"]),
+        ("/__mock/jwks.json", e.jwks, ["GET"]),
+        ("/.well-known/jwks.json", e.jwks, ["GET"]),
+        ("/__mock/uploads/{blob_id}", e.upload, ["PUT"]),
+        ("/__mock/blob-content/{blob_id}", e.blob_content, ["GET"]),
+        ("/__mock/logos/{org_id}", e.logo, ["GET"]),
+    ]
+    for runtime in mock.runtimes.values():
+        if runtime.model.auth.token_url:
+            table.append((runtime.model.mount + runtime.model.auth.token_url, e.oidc_token,
+                          ["POST"]))
+    return Starlette(routes=[Route(p, _guarded(fn), methods=m) for p, fn, m in table])
+
+
+def control_paths(mock: Mock) -> tuple[str, ...]:
+    """Path prefixes the control API answers instead of the APIs."""
+    tokens = tuple(rt.model.mount + rt.model.auth.token_url for rt in mock.runtimes.values()
+                   if rt.model.auth.token_url)
+    return ("/__mock", "/.well-known/jwks.json", *tokens)
+
+
+class ControlEndpoints:
+    """One method per control endpoint."""
+
+    def __init__(self, mock: Mock) -> None:
+        self.mock = mock
+
+    async def index(self, request: Request) -> Response:
+        """What the control API offers."""
+        return JSONResponse({"endpoints": {
+            "POST /__mock/reset": "back to the loaded fixtures",
+            "GET|PUT|POST /__mock/fixtures": "get / load a data set, or POST {generate: {...}}",
+            "GET|PUT /__mock/snapshot": "export / import the whole state",
+            "POST /__mock/tokens": "{persona} or {sub, tid?, ttl_seconds?, algorithm?}",
+            "GET /__mock/personas": "the personas of the loaded fixtures with tokens",
+            "GET|PUT /__mock/faults": "{latency_ms, jitter_ms, error_rate, error_status}",
+            "GET|DELETE /__mock/requests": "the request log (?limit=N)",
+            "GET /__mock/jwks.json": "the RS256 public key set",
+            "POST /cis/oidc/token": "Transmit client-credentials token endpoint",
+        }})
+
+    async def reset(self, request: Request) -> Response:
+        """POST: restore the loaded fixtures."""
+        self.mock.reset()
+        return JSONResponse({"reset": True})
+
+    async def fixtures(self, request: Request) -> Response:
+        """GET the loaded data set; PUT one; POST {generate: {...}} to generate one."""
+        from fixtures import GenerateConfig, generate
+        from fixtures.dataset import check  # the mock's data set format lives with fixtures
+
+        if request.method == "GET":
+            return JSONResponse(self.mock.dataset)
+        body = await _json(request)
+        if request.method == "POST":
+            options = body.get("generate", {}) if isinstance(body, dict) else None
+            if not isinstance(options, dict):
+                raise ConfigError("POST /__mock/fixtures takes {\"generate\": {...}}")
+            body = generate(GenerateConfig(**options))
+        self.mock.load(check(body, "request body"))
+        return JSONResponse({"loaded": True, "format": body["format"]})
+
+    async def snapshot(self, request: Request) -> Response:
+        """GET the state; PUT a snapshot back."""
+        if request.method == "GET":
+            return JSONResponse(self.mock.snapshot())
+        self.mock.restore(await _json(request))
+        return JSONResponse({"restored": True})
+
+    async def token(self, request: Request) -> Response:
+        """Mint a token for a persona or for any subject and tenant."""
+        from fixtures import persona_token
+
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise ConfigError("send {\"persona\": NAME} or {\"sub\": ..., \"tid\": ...}")
+        if "persona" in body:
+            token = persona_token(self.mock.dataset, str(body["persona"]), self.mock.keyring)
+        else:
+            claims = {k: v for k, v in body.items() if k not in ("ttl_seconds", "algorithm")}
+            if "sub" not in claims:
+                raise ConfigError("a token needs at least a 'sub' (or send 'persona')")
+            token = self.mock.keyring.mint(claims, algorithm=body.get("algorithm", "HS256"),
+                                           ttl_seconds=body.get("ttl_seconds"))
+        return JSONResponse({"token": token, "authorization": f"Bearer {token}"})
+
+    async def personas(self, request: Request) -> Response:
+        """The loaded personas, as a personas file for this mock."""
+        from fixtures import export_personas
+
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(export_personas(self.mock.dataset, base_url=base,
+                                            keyring=self.mock.keyring))
+
+    async def faults(self, request: Request) -> Response:
+        """GET or PUT latency and error injection."""
+        if request.method == "PUT":
+            body = await _json(request)
+            merged = {**self.mock.fault_settings(), **body}
+            self.mock.faults = Faults(**{f.name: merged[f.name]
+                                         for f in dataclasses.fields(Faults)})
+        return JSONResponse(self.mock.fault_settings())
+
+    async def requests(self, request: Request) -> Response:
+        """GET the request log (newest last); DELETE clears it."""
+        if request.method == "DELETE":
+            self.mock.log.clear()
+            return JSONResponse({"cleared": True})
+        limit = int(request.query_params.get("limit", "100"))
+        return JSONResponse({"requests": list(self.mock.log)[-limit:]})
+
+    async def jwks(self, request: Request) -> Response:
+        """The RS256 public keys that verify tokens signed by this mock."""
+        return JSONResponse(self.mock.keyring.jwks())
+
+    async def upload(self, request: Request) -> Response:
+        """PUT to a signed upload URL handed out by POST /svx/blobs."""
+        q = request.query_params
+        data = await request.body()
+        svx_blobs.accept_upload(self.mock.runtimes["svx"], request.path_params["blob_id"],
+                                q.get("expires", ""), q.get("sig", ""), data,
+                                self.mock.config.max_blob_bytes)
+        return Response(status_code=201)
+
+    async def blob_content(self, request: Request) -> Response:
+        """The bytes of a confirmed blob, inline, with its filename and content type."""
+        data, blob = svx_blobs.content(self.mock.runtimes["svx"], request.path_params["blob_id"])
+        disposition = f'inline; filename="{blob.get("filename") or "file"}"'
+        return Response(data, media_type=blob.get("content_type") or "application/octet-stream",
+                        headers={"Content-Disposition": disposition})
+
+    async def logo(self, request: Request) -> Response:
+        """The logo uploaded through Transmit's POST .../logo."""
+        import base64
+
+        org = self.mock.runtimes["transmit"].store["organizations"].get(
+            (request.path_params["org_id"],))
+        if org is None or not org.get("_logo"):
+            return _problem(404, "no logo uploaded for this organization")
+        return Response(base64.b64decode(org["_logo"]), media_type="image/png")
+
+    async def oidc_token(self, request: Request) -> Response:
+        """OAuth2 client credentials (form or JSON body, or HTTP Basic)."""
+        form = dict(await request.form()) if "form" in request.headers.get(
+            "content-type", "") else (await _json(request) if await request.body() else {})
+        if form.get("grant_type", "client_credentials") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        try:
+            answer = transmit.issue_token(self.mock.runtimes["transmit"],
+                                          str(form.get("client_id", "")),
+                                          str(form.get("client_secret", "")))
+        except DomainError:
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        return JSONResponse(answer)

@@ -1,0 +1,204 @@
+"""Generic actions any spec gets for free: list, create, get, update, delete, archive, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from mockserver.engine import Ctx
+from mockserver.http import Response
+from mockserver.schemas import item_schema, request_fields, skeleton
+from mockserver.store import Item
+from orgkit import pagination
+from orgkit.errors import Conflict, NotFound
+from orgkit.model import Filter
+from orgkit.pagination import SortedListView
+
+
+def list_items(ctx: Ctx) -> Response:
+    """A list, filtered by the rule's parents and filters, paged by its pagination rule."""
+    assert ctx.rule is not None
+    coll = ctx.store[ctx.rule.collection]
+    ensure_parents_exist(ctx)
+    partition, scans = split_filters(ctx)
+    paging = ctx.op.pagination
+    order_key = _order_key(ctx)
+    entries = coll.sorted_entries(partition, order_key)
+    if scans:
+        entries = SortedListView([e for e in entries if _passes(coll.by_entry_key(e[1]), scans)])
+    if paging is None:
+        items = [ctx.render(coll.by_entry_key(e[1])) for e in entries]
+        return Response(200, {ctx.rule.envelope or "items": items})
+    request = pagination.parse_request(paging, ctx.req.query)
+    page = pagination.select(entries, request)
+    body: dict[str, Any] = {paging.items: [ctx.render(coll.by_entry_key(e[1]))
+                                           for e in page.entries]}
+    if paging.meta:
+        body[paging.meta] = page.meta
+    if paging.next_cursor:
+        body[paging.next_cursor] = page.next_cursor
+    return Response(200, body)
+
+
+def _order_key(ctx: Ctx) -> str:
+    paging = ctx.op.pagination
+    assert ctx.rule is not None
+    if paging is None or paging.order is None:
+        return ctx.rule.id_field
+    by = ctx.req.query.get(paging.order.by) if paging.order.by else None
+    return str(by) if by else paging.order.key
+
+
+def split_filters(ctx: Ctx) -> tuple[dict[str, Any], list[tuple[Filter, str]]]:
+    """Split list constraints into an indexed partition (equality) and scanned filters."""
+    assert ctx.rule is not None
+    partition: dict[str, Any] = {f: v for f, v in ctx.parents().items()}
+    scans: list[tuple[Filter, str]] = []
+    for f in ctx.rule.filters:
+        value = ctx.req.query.get(f.param)
+        value = f.default if value is None else str(value)
+        if value is None or (f.all_value is not None and value == f.all_value):
+            continue
+        if f.match == "equals":
+            partition[f.field] = value
+        else:
+            scans.append((f, value))
+    return partition, scans
+
+
+def _passes(item: Mapping[str, Any], scans: Iterable[tuple[Filter, str]]) -> bool:
+    for f, value in scans:
+        field = str(item.get(f.field) or "")
+        if f.match == "contains" and value.casefold() not in field.casefold():
+            return False
+        if f.match == "in_csv" and field not in {v.strip() for v in value.split(",")}:
+            return False
+    return True
+
+
+def create(ctx: Ctx) -> Response:
+    """Create an item from the body, the resource's parents and the schema's defaults."""
+    assert ctx.rule is not None
+    item = new_item(ctx, ctx.body())
+    ctx.store[ctx.rule.collection].put(item)
+    return ctx.wrap(item)
+
+
+def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
+    """A new item: schema skeleton, then allowed body fields, parents, id, status, timestamps."""
+    assert ctx.rule is not None
+    schema = item_schema(ctx.api.document, ctx.op)
+    item = skeleton(schema)
+    item.update({k: v for k, v in fields.items() if k in schema.get("properties", {})})
+    item.update({k: v for k, v in ctx.parents().items() if v is not None})
+    ensure_parents_exist(ctx)
+    _assign_id(ctx, item, fields.get(ctx.rule.id_field))
+    _check_unique(ctx, item)
+    stamp(ctx, item, schema, created=True)
+    if "active" in schema.get("properties", {}).get("status", {}).get("enum", []):
+        item["status"] = "active"
+    return item
+
+
+def _assign_id(ctx: Ctx, item: Item, given: Any) -> None:
+    assert ctx.rule is not None
+    coll = ctx.store[ctx.rule.collection]
+    item[ctx.rule.id_field] = str(given) if given else ctx.api.new_id()
+    if given and coll.get(coll.key_of(item)) is not None:
+        raise Conflict(f"a {ctx.rule.collection} item with {ctx.rule.id_field} {given!r} "
+                       "already exists")
+
+
+def _check_unique(ctx: Ctx, item: Item) -> None:
+    assert ctx.rule is not None
+    coll = ctx.store[ctx.rule.collection]
+    for field in ctx.rule.unique:
+        if coll.sorted_entries({field: item.get(field)}, ctx.rule.id_field):
+            raise Conflict(f"{field} {item.get(field)!r} is already taken")
+
+
+def ensure_parents_exist(ctx: Ctx) -> None:
+    """NotFound when a parent named by the request does not exist (`org_id` → `orgs`, ...)."""
+    for field, value in ctx.parents().items():
+        collection = field.removesuffix("_id") + "s"
+        if value is None or collection not in ctx.store.names():
+            continue
+        if ctx.store[collection].get((value,)) is None:
+            raise NotFound(f"no {field.removesuffix('_id')} with id {value!r}")
+
+
+def stamp(ctx: Ctx, item: Item, schema: Mapping[str, Any], *, created: bool = False) -> None:
+    """Set the timestamps the schema declares (ISO strings, or epoch ms where numeric)."""
+    props = schema.get("properties", {})
+    names = ("inserted_at", "created_at", "updated_at") if created else ("updated_at",)
+    for name in names:
+        if name in props:
+            numeric = props[name].get("type") in ("number", "integer")
+            item[name] = ctx.api.now_ms() if numeric else ctx.api.now()
+
+
+def get(ctx: Ctx) -> Response:
+    """The addressed item."""
+    return ctx.wrap(ctx.target())
+
+
+def update(ctx: Ctx) -> Response:
+    """Change the fields the request schema (and the rule's `mutable`) allow."""
+    assert ctx.rule is not None
+    item = ctx.target()
+    allowed = set(request_fields(ctx.api.document, ctx.op))
+    if ctx.rule.mutable:
+        allowed &= set(ctx.rule.mutable)
+    fixed = {ctx.rule.id_field, *(name for name, _ in ctx.rule.parent)}
+    coll = ctx.store[ctx.rule.collection]
+    changed = dict(item)
+    changed.update({k: v for k, v in ctx.body().items() if k in allowed and k not in fixed})
+    stamp(ctx, changed, item_schema(ctx.api.document, ctx.op))
+    coll.put(changed)
+    return ctx.wrap(changed)
+
+
+def delete(ctx: Ctx) -> Response:
+    """Delete the addressed item and, by the spec's cascade rules, what hangs off it."""
+    assert ctx.rule is not None
+    item = ctx.target()
+    remove_with_cascade(ctx, ctx.rule.collection, item)
+    return ctx.wrap(item, 204) if ctx.op.success_status == 204 else ctx.wrap(item)
+
+
+def remove_with_cascade(ctx: Ctx, collection: str, item: Item) -> None:
+    """Delete an item and, recursively, the items the API's cascade rules attach to it."""
+    coll = ctx.store[collection]
+    coll.delete(coll.key_of(item))
+    id_field = coll.key_fields[-1]
+    for child, field in ctx.api.cascades.get(collection, ()):
+        doomed = [c for c in ctx.store[child].values() if c.get(field) == item.get(id_field)]
+        for victim in doomed:
+            remove_with_cascade(ctx, child, victim)
+
+
+def set_status(status: str) -> Callable[[Ctx], Response]:
+    """An action moving the addressed item to a status (archive / restore)."""
+
+    def action(ctx: Ctx) -> Response:
+        assert ctx.rule is not None
+        item = dict(ctx.target())
+        item["status"] = status
+        if "archived_at" in item or status == "archived":
+            item["archived_at"] = ctx.api.now() if status == "archived" else None
+        stamp(ctx, item, item_schema(ctx.api.document, ctx.op))
+        ctx.store[ctx.rule.collection].put(item)
+        return ctx.wrap(item)
+
+    return action
+
+
+ACTIONS: Mapping[str, Callable[[Ctx], Response]] = {
+    "list": list_items,
+    "create": create,
+    "get": get,
+    "update": update,
+    "delete": delete,
+    "archive": set_status("archived"),
+    "restore": set_status("active"),
+}

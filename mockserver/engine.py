@@ -1,0 +1,250 @@
+"""The generic engine: one runtime per API that authenticates, authorizes and dispatches."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.http import Request, Response
+from mockserver.store import Item, Key, Store
+from orgkit import errorshapes
+from orgkit.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from orgkit.model import ApiModel, Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.rights import Caller, authorize
+from orgkit.specs import LoadedApi
+from orgkit.tokens import KeyRing
+
+Behaviour = Callable[["Ctx"], Response]
+
+
+@dataclass(frozen=True)
+class ApiPlugin:
+    """What one API adds to the generic engine: named behaviours, extra collections, identity."""
+
+    behaviours: Mapping[str, Behaviour]
+    extra_collections: Mapping[str, tuple[str, ...]]
+    identify: Callable[[ApiRuntime, Mapping[str, Any]], Caller]
+
+
+class Ctx:
+    """One request being handled: the request, the runtime and helpers over both."""
+
+    def __init__(self, req: Request, api: ApiRuntime) -> None:
+        self.req, self.api, self.op = req, api, req.op
+        self.rule = req.op.resource
+        self._target: Item | None = None
+
+    @property
+    def store(self) -> Store:
+        """The API's store."""
+        return self.api.store
+
+    @property
+    def caller(self) -> Caller:
+        """The authenticated caller (behaviours of secured operations only)."""
+        if self.req.caller is None:
+            raise Unauthenticated("this operation needs a bearer token")
+        return self.req.caller
+
+    def resolve(self, ref: ScopeRef) -> str | None:
+        """The id a scope reference points at for this request."""
+        if ref.kind is SourceKind.PATH:
+            return _text(self.req.path.get(ref.name))
+        if ref.kind is SourceKind.QUERY:
+            return _text(self.req.query.get(ref.name))
+        if ref.kind is SourceKind.HEADER:
+            return self.req.header(ref.name)
+        if ref.kind is SourceKind.JWT:
+            return self.req.caller.tenant if self.req.caller else None
+        if ref.kind is SourceKind.PARENT_TENANT_OF and ref.inner is not None:
+            org = self.store["orgs"].get((self.resolve(ref.inner) or "",))
+            return None if org is None else _text(org.get("tenant_id"))
+        if ref.kind is SourceKind.ITEM:
+            return _text(self.target().get(ref.name))
+        return None
+
+    def parents(self) -> dict[str, str | None]:
+        """Parent field values of the operation's resource, resolved from the request."""
+        if self.rule is None:
+            return {}
+        return {name: self.resolve(ref) for name, ref in self.rule.parent}
+
+    def key(self) -> Key:
+        """The storage key of the item the request addresses."""
+        assert self.rule is not None and self.rule.id_ref is not None
+        values = {**self.parents(), self.rule.id_field: self.resolve(self.rule.id_ref)}
+        return tuple(str(values.get(f)) for f in self.store[self.rule.collection].key_fields)
+
+    def target(self) -> Item:
+        """The addressed item (live object); NotFound names what was looked for."""
+        if self._target is None:
+            assert self.rule is not None
+            item = self.store[self.rule.collection].get(self.key())
+            if item is None or not self._parents_match(item):
+                raise NotFound(f"no {_singular(self.rule.collection)} with "
+                               f"{self.rule.id_field} {self.key()[-1]!r}")
+            self._target = item
+        return self._target
+
+    def _parents_match(self, item: Item) -> bool:
+        return all(_text(item.get(f)) == v for f, v in self.parents().items())
+
+    def render(self, item: Item) -> dict[str, Any]:
+        """A copy of an item fit for a response: private (_-prefixed) fields dropped."""
+        return {k: v for k, v in item.items() if not k.startswith("_")}
+
+    def wrap(self, item: Item, status: int | None = None) -> Response:
+        """The operation's success response for one item, in its envelope."""
+        status = status or self.op.success_status
+        if status == 204:
+            return Response(204)
+        body = self.render(item)
+        envelope = self.rule.envelope if self.rule else None
+        return Response(status, {envelope: body} if envelope else body)
+
+    def body(self) -> dict[str, Any]:
+        """The request body, unwrapped from the resource envelope when it carries one."""
+        body = self.req.body if isinstance(self.req.body, dict) else {}
+        envelope = self.rule.envelope if self.rule else None
+        if envelope and set(body) == {envelope} and isinstance(body[envelope], dict):
+            return dict(body[envelope])
+        return dict(body)
+
+
+class ApiRuntime:
+    """The engine of one API: its model, resolved document, store and behaviours."""
+
+    def __init__(self, loaded: LoadedApi, plugin: ApiPlugin, keyring: KeyRing, seed: int) -> None:
+        self.model: ApiModel = loaded.model
+        self.document = loaded.document
+        self.plugin, self.keyring = plugin, keyring
+        self.store = Store(self._layout())
+        self.cascades = self._cascades()
+        # One stream per API so the same seed gives different ids in SVX and Transmit.
+        self.rng = random.Random(f"{seed}:{self.model.name}")
+        self._tokens: dict[str, Mapping[str, Any]] = {}
+
+    def _layout(self) -> dict[str, tuple[str, ...]]:
+        """Key fields per collection: the id field plus the parents every addressed op names."""
+        layout: dict[str, tuple[str, ...]] = {}
+        for op in self.model.operations:
+            rule = op.resource
+            if rule is None or not rule.collection or rule.id_ref is None:
+                continue
+            fields = tuple(name for name, _ in rule.parent) + (rule.id_field,)
+            known = layout.get(rule.collection)
+            layout[rule.collection] = fields if known is None else tuple(
+                f for f in known if f in fields)
+        for op in self.model.operations:
+            if op.resource and op.resource.collection:
+                layout.setdefault(op.resource.collection, (op.resource.id_field,))
+        layout.update(self.plugin.extra_collections)
+        return layout
+
+    def _cascades(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        found: dict[str, tuple[tuple[str, str], ...]] = {}
+        for op in self.model.operations:
+            if op.resource and op.resource.cascade:
+                found[op.resource.collection] = op.resource.cascade
+        return found
+
+    def new_id(self) -> str:
+        """A fresh UUID from the runtime's seeded generator (reproducible runs)."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    @staticmethod
+    def now() -> str:
+        """The current time as ISO 8601 UTC."""
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @staticmethod
+    def now_ms() -> int:
+        """The current time in epoch milliseconds (Transmit's timestamps)."""
+        return int(datetime.now(UTC).timestamp() * 1000)
+
+    def authenticate(self, authorization: str | None) -> Caller:
+        """The caller behind an Authorization header; Unauthenticated says why not."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'")
+        claims = self._tokens.get(token)
+        if claims is None or claims.get("exp", 0) <= datetime.now(UTC).timestamp():
+            claims = self.keyring.verify(token.strip())
+            if len(self._tokens) > 10_000:  # bound the cache; verified tokens are cheap to redo
+                self._tokens.clear()
+            self._tokens[token] = claims
+        return self.plugin.identify(self, claims)
+
+    def handle(self, req: Request) -> Response:
+        """Run one operation; domain errors become the API's error body."""
+        try:
+            check_formats(req)
+            self._check_body_formats(req)
+            ctx = Ctx(req, self)
+            self._authorize(ctx)
+            return self._dispatch(ctx)
+        except DomainError as exc:
+            return self.error(req.op, exc)
+
+    def _check_body_formats(self, req: Request) -> None:
+        from mockserver.schemas import request_schema
+
+        body = req.body if isinstance(req.body, dict) else {}
+        for name, prop in request_schema(self.document, req.op).get("properties", {}).items():
+            value = body.get(name)
+            if prop.get("format") == "uuid" and value is not None and not _is_uuid(str(value)):
+                raise InvalidInput(f"body field {name} must be a UUID, got {value!r}")
+
+    def _authorize(self, ctx: Ctx) -> None:
+        rule = ctx.op.rights
+        if rule.mode is RightsMode.PUBLIC:
+            return
+        authorize(rule, ctx.caller, ctx.resolve)
+
+    def _dispatch(self, ctx: Ctx) -> Response:
+        from mockserver import crud
+
+        rule = ctx.op.resource
+        if rule is None:
+            raise NotImplementedError(f"{ctx.op.operation_id} has no x-orgkit-resource")
+        action = self.plugin.behaviours.get(rule.action) or crud.ACTIONS.get(rule.action)
+        if action is None:
+            raise NotImplementedError(f"{ctx.op.operation_id}: no behaviour {rule.action!r}")
+        return action(ctx)
+
+    def error(self, op: Operation | None, exc: DomainError) -> Response:
+        """The error response for a domain error, in the operation's (or API's) shape."""
+        shape = op.error_shape if op is not None else self.model.error_shape
+        status, body = errorshapes.from_error(shape, exc)
+        return Response(status, body, content_type=shape.content_type)
+
+
+def check_formats(req: Request) -> None:
+    """InvalidInput for uuid parameters that are not UUIDs (Connexion does not check them)."""
+    for p in req.op.parameters:
+        if p.schema.get("format") != "uuid":
+            continue
+        source = {"path": req.path, "query": req.query}.get(p.location)
+        value = req.header(p.name) if p.location == "header" else (source or {}).get(p.name)
+        if value is not None and not _is_uuid(str(value)):
+            raise InvalidInput(f"{p.location} parameter {p.name} must be a UUID, got {value!r}")
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) == 36
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _singular(collection: str) -> str:
+    return collection[:-1] if collection.endswith("s") else collection

@@ -1,0 +1,187 @@
+"""The outer ASGI layer: routing errors, body limits, faults and authentication, then Connexion."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from mockserver.mock import Mock
+from orgkit import errorshapes
+from orgkit.errors import (
+    DomainError,
+    InvalidInput,
+    MethodNotAllowed,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+)
+from orgkit.model import ErrorShape
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Paths under a mount that Connexion serves itself (docs), not operations.
+DOC_SUFFIXES = ("/ui", "/ui/", "/openapi.json", "/openapi.yaml")
+
+
+async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None,
+                    content_type: str = "application/json") -> None:
+    """Send a complete JSON response (None: empty body)."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    raw = [(b"content-type", content_type.encode()),
+           (b"content-length", str(len(payload)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def send_error(send: Send, shape: ErrorShape, exc: DomainError,
+                     headers: dict[str, str] | None = None) -> int:
+    """Send a domain error in an API's shape; returns the status."""
+    status, body = errorshapes.from_error(shape, exc)
+    await send_json(send, status, body, headers, shape.content_type)
+    return status
+
+
+class Gateway:
+    """Everything the mock decides before Connexion validates and the engine handles."""
+
+    def __init__(self, inner: ASGIApp, control: ASGIApp, mock: Mock,
+                 control_paths: tuple[str, ...]) -> None:
+        self.inner, self.control, self.mock = inner, control, mock
+        self.control_paths = control_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(self.control_paths):
+            await self.control(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_box = [0]
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = message["status"]
+            await send(message)
+
+        try:
+            await self._serve(scope, receive, tracking_send)
+        finally:
+            self.mock.record(scope["method"], path, status_box[0], started)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.mock.api_for_path(scope["path"])
+        if found is None:
+            await send_json(send, 404, {"error": "not_found", "message": (
+                f"no API under {scope['path']!r}; the mock serves "
+                + ", ".join(rt.model.mount for rt in self.mock.runtimes.values()))})
+            return
+        api, sub_path = found
+        runtime = self.mock.runtimes[api]
+        shape = runtime.model.error_shape
+        if sub_path in DOC_SUFFIXES or sub_path.startswith("/ui/"):
+            await self.inner(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            await self.inner(scope, receive, send)
+            return
+        match = self.mock.routers[api].match(scope["method"], sub_path)
+        if match is None:
+            where = f"{scope['method']} {scope['path']}"
+            await send_error(send, shape, NotFound(
+                f"no operation at {where}; see {runtime.model.mount}/ui/"))
+            return
+        if match.op is None:
+            allowed = ", ".join(match.allowed)
+            await send_error(send, shape, MethodNotAllowed(
+                f"{scope['method']} is not allowed on {scope['path']}; allowed: {allowed}"),
+                {"Allow": allowed})
+            return
+        await self._operate(scope, receive, send, api, match.op)
+
+    async def _operate(self, scope: Scope, receive: Receive, send: Send, api: str,
+                       op: Any) -> None:
+        shape: ErrorShape = op.error_shape
+        headers = _headers(scope)
+        try:
+            body = await self._read_body(headers, receive)
+            _check_json(headers, body)
+        except DomainError as exc:
+            await send_error(send, shape, exc)
+            return
+        receive = _replay(body, receive)
+        delay = self.mock.fault_delay()
+        if delay:
+            await asyncio.sleep(delay)
+        if self.mock.inject_error():
+            status = self.mock.faults.error_status
+            body = errorshapes.render(shape, status, "injected fault (see /__mock/faults)")
+            await send_json(send, status, body, content_type=shape.content_type)
+            return
+        if op.secured:
+            try:
+                caller = self.mock.runtimes[api].authenticate(headers.get("authorization"))
+            except Unauthenticated as exc:
+                await send_error(send, shape, exc, {"WWW-Authenticate": "Bearer"})
+                return
+            scope.setdefault("state", {})["orgkit_caller"] = caller
+        await self.inner(scope, receive, send)
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
+        """The whole body, refusing declared or streamed bodies over the limit."""
+        limit = self.mock.config.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge(f"the request body has {declared} bytes; the limit is {limit}")
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the request body exceeds the limit of {limit} bytes")
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+
+def _check_json(headers: dict[str, str], body: bytes) -> None:
+    """Clear 400s for bodies Connexion would choke on: bad UTF-8, bad JSON, absurd nesting."""
+    if not body or "json" not in headers.get("content-type", ""):
+        return
+    try:
+        json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput("the request body is not valid UTF-8") from None
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply") from None
+    except ValueError as exc:
+        raise InvalidInput(f"the request body is not valid JSON: {exc}") from None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the buffered body to the next layer once, then defer to the real receive."""
+    sent = [False]
+
+    async def replay() -> Message:
+        if sent[0]:
+            return await receive()
+        sent[0] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

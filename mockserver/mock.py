@@ -1,0 +1,108 @@
+"""The mock's whole state: one runtime per API, the loaded fixtures, faults and a request log."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mockserver import svx, transmit
+from mockserver.config import ServeConfig
+from mockserver.engine import ApiPlugin, ApiRuntime
+from mockserver.router import Router
+from orgkit.errors import ConfigError
+from orgkit.specs import load_api
+from orgkit.tokens import KeyRing
+
+PLUGINS: Mapping[str, ApiPlugin] = {"svx": svx.PLUGIN, "transmit": transmit.PLUGIN}
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Injected latency and errors (set through the control API or the CLI)."""
+
+    latency_ms: int = 0
+    jitter_ms: int = 0
+    error_rate: float = 0.0
+    error_status: int = 503
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.error_rate <= 1.0:
+            raise ConfigError(f"error_rate must be between 0 and 1, got {self.error_rate}")
+        if not 400 <= self.error_status <= 599:
+            raise ConfigError(f"error_status must be a 4xx or 5xx status, got {self.error_status}")
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise ConfigError("latency_ms and jitter_ms must not be negative")
+
+
+class Mock:
+    """Everything one mock instance knows; the ASGI layers only read and call it."""
+
+    def __init__(self, config: ServeConfig, dataset: Mapping[str, Any]) -> None:
+        self.config = config
+        self.keyring = KeyRing(config.tokens)
+        self.runtimes = {name: ApiRuntime(load_api(name), PLUGINS[name], self.keyring, config.seed)
+                         for name in config.apis}
+        self.routers = {name: Router(rt.model) for name, rt in self.runtimes.items()}
+        self.faults = Faults(config.latency_ms, config.latency_jitter_ms)
+        self.log: deque[dict[str, Any]] = deque(maxlen=config.request_log_size)
+        self.rng = random.Random(config.seed)
+        self.dataset: Mapping[str, Any] = {}
+        self.load(dataset)
+
+    def load(self, dataset: Mapping[str, Any]) -> None:
+        """Make dataset the state and the target of later resets."""
+        self.dataset = dataset
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the loaded fixtures."""
+        for name, runtime in self.runtimes.items():
+            runtime.store.reset(self.dataset.get(name, {}))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every API's state as JSON-able data."""
+        return {"format": "orgkit-snapshot/1",
+                "apis": {n: rt.store.snapshot() for n, rt in self.runtimes.items()}}
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with a snapshot; ConfigError says what is wrong with it."""
+        if snapshot.get("format") != "orgkit-snapshot/1" or not isinstance(
+                snapshot.get("apis"), dict):
+            raise ConfigError("not an orgkit snapshot: expected format 'orgkit-snapshot/1' "
+                              "with an 'apis' object (GET /__mock/snapshot makes one)")
+        for name, runtime in self.runtimes.items():
+            try:
+                runtime.store.restore(snapshot["apis"].get(name, {}))
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise ConfigError(f"snapshot of {name!r} does not fit: {exc}") from None
+
+    def api_for_path(self, path: str) -> tuple[str, str] | None:
+        """(api name, path below the mount) for a request path, if it is under a mount."""
+        for name, runtime in self.runtimes.items():
+            mount = runtime.model.mount
+            if path == mount or path.startswith(mount + "/"):
+                return name, path[len(mount):] or "/"
+        return None
+
+    def fault_delay(self) -> float:
+        """Seconds to wait before answering, per the latency settings."""
+        jitter = self.rng.uniform(0, self.faults.jitter_ms) if self.faults.jitter_ms else 0.0
+        return (self.faults.latency_ms + jitter) / 1000
+
+    def inject_error(self) -> bool:
+        """Whether this request is one of the injected failures."""
+        return self.faults.error_rate > 0 and self.rng.random() < self.faults.error_rate
+
+    def record(self, method: str, path: str, status: int, started: float) -> None:
+        """Append to the bounded request log."""
+        self.log.append({"method": method, "path": path, "status": status,
+                         "ms": round((time.perf_counter() - started) * 1000, 2),
+                         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+    def fault_settings(self) -> dict[str, Any]:
+        """The current fault settings as JSON."""
+        return asdict(self.faults)

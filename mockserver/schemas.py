@@ -1,0 +1,98 @@
+"""Read what the engine needs from the resolved document: item and request schemas, defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from orgkit.model import Operation
+
+Schema = Mapping[str, Any]
+
+
+def _op_doc(document: Mapping[str, Any], op: Operation) -> Mapping[str, Any]:
+    result: Mapping[str, Any] = document["paths"][op.path][op.method.lower()]
+    return result
+
+
+def _json_schema(content: Mapping[str, Any] | None) -> Schema:
+    for media, body in (content or {}).items():
+        if "json" in media:
+            return body.get("schema", {}) or {}
+    return {}
+
+
+def response_schema(document: Mapping[str, Any], op: Operation,
+                    status: int | None = None) -> Schema:
+    """The JSON schema of a response (the success one by default)."""
+    responses = _op_doc(document, op)["responses"]
+    response = responses.get(str(status or op.success_status), {})
+    return _json_schema(response.get("content"))
+
+
+def item_schema(document: Mapping[str, Any], op: Operation) -> Schema:
+    """The schema of one item of the op's collection, from its envelope or any sibling op."""
+    rule = op.resource
+    found = _item_schema_of(document, op)
+    if found or rule is None:
+        return found
+    for item in document["paths"].values():
+        for sibling in item.values():
+            x = sibling.get("x-orgkit-resource", {}) if isinstance(sibling, dict) else {}
+            if x.get("collection") == rule.collection and x.get("envelope"):
+                schema = _enveloped(sibling, x["envelope"])
+                if schema:
+                    return schema
+    return {}
+
+
+def _item_schema_of(document: Mapping[str, Any], op: Operation) -> Schema:
+    rule = op.resource
+    if rule is None or rule.envelope is None:
+        schema = response_schema(document, op)
+        return schema if "properties" in schema and rule and rule.id_field in schema["properties"] \
+            else {}
+    return _enveloped(_op_doc(document, op), rule.envelope)
+
+
+def _enveloped(op_doc: Mapping[str, Any], envelope: str) -> Schema:
+    for status, response in op_doc.get("responses", {}).items():
+        if str(status).startswith("2"):
+            schema = _json_schema(response.get("content"))
+            inner = schema.get("properties", {}).get(envelope)
+            if inner and inner.get("type") != "array" and "properties" in inner:
+                return dict(inner)
+    return {}
+
+
+def request_schema(document: Mapping[str, Any], op: Operation) -> Schema:
+    """The JSON request-body schema, unwrapped from the resource envelope if it has one."""
+    schema = _json_schema(_op_doc(document, op).get("requestBody", {}).get("content"))
+    envelope = op.resource.envelope if op.resource else None
+    props = schema.get("properties", {})
+    if envelope and set(props) == {envelope} and "properties" in props[envelope]:
+        return dict(props[envelope])
+    return schema
+
+
+def request_fields(document: Mapping[str, Any], op: Operation) -> list[str]:
+    """The property names the request body may carry."""
+    return list(request_schema(document, op).get("properties", {}))
+
+
+def skeleton(schema: Schema) -> dict[str, Any]:
+    """Required properties set to empty values of their type, optional nullable ones to None."""
+    required = set(schema.get("required", []))
+    return {
+        name: empty_value(prop)
+        for name, prop in schema.get("properties", {}).items()
+        if name in required or prop.get("nullable")
+    }
+
+
+def empty_value(prop: Schema) -> Any:
+    """None for nullable or untyped properties, else the type's empty value."""
+    if prop.get("nullable") or "type" not in prop:
+        return None
+    return {"array": [], "object": {}, "boolean": False, "integer": 0, "number": 0,
+            "string": ""}.get(prop["type"])

@@ -1,0 +1,150 @@
+"""The `orgkit` command: parse arguments into config values and call the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from orgkit.errors import OrgkitError
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from mockserver.config import DEFAULT_CORS, ServeConfig
+    from mockserver.serve import run
+    from orgkit.tokens import DEFAULT_SECRET, TokenConfig
+
+    config = ServeConfig(
+        host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
+        cors_origins=tuple(args.cors_origin or ()),
+        cors_origin_regex=None if args.no_cors or args.cors_origin else DEFAULT_CORS,
+        latency_ms=args.latency, latency_jitter_ms=args.jitter,
+        validate_responses=args.validate_responses,
+        tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
+                           audience=args.audience),
+    )
+    run(config)
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from fixtures import load, persona_token
+    from orgkit.tokens import DEFAULT_SECRET, KeyRing, TokenConfig
+
+    keyring = KeyRing(TokenConfig(secret=args.secret or DEFAULT_SECRET))
+    print(persona_token(load(args.fixtures), args.persona, keyring))
+    return 0
+
+
+def _fixtures_generate(args: argparse.Namespace) -> int:
+    from fixtures import GenerateConfig, generate, write
+
+    config = GenerateConfig(seed=args.seed, tenants=args.tenants,
+                            orgs_per_tenant=args.orgs_per_tenant,
+                            admins_per_org=args.admins_per_org, invitations=args.invitations)
+    write(generate(config), args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _personas_export(args: argparse.Namespace) -> int:
+    from fixtures import export_personas, load, write_personas
+
+    write_personas(export_personas(load(args.fixtures), base_url=args.base_url), args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _contract(args: argparse.Namespace) -> int:
+    from contract_tests.runner import ContractConfig, run_contract
+
+    config = ContractConfig(
+        api=args.api, base_url=args.base_url, personas=args.personas,
+        report_dir=args.report_dir, profile=args.profile, seed=args.seed,
+        only=tuple(x for x in (args.only or "").split(",") if x),
+    )
+    code: int = run_contract(config)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="orgkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the stateful mock (SVX under /svx, Transmit under /cis)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--fixtures", type=Path,
+                   help="data set to load (default: fixtures/default.json)")
+    s.add_argument("--seed", type=int, default=1, help="seed for ids the mock generates")
+    s.add_argument("--cors-origin", action="append", help="allowed origin (repeatable); "
+                   "default: any http://localhost or 127.0.0.1 port")
+    s.add_argument("--no-cors", action="store_true", help="turn CORS off")
+    s.add_argument("--latency", type=int, default=0, help="fixed delay per request, ms")
+    s.add_argument("--jitter", type=int, default=0, help="extra random delay up to N ms")
+    s.add_argument("--validate-responses", action="store_true",
+                   help="check every response against the spec (slower)")
+    s.add_argument("--secret", help="HS256 secret (default: the public development secret)")
+    s.add_argument("--issuer", help="require this iss claim")
+    s.add_argument("--audience", help="require this aud claim")
+    s.set_defaults(func=_serve)
+
+    t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
+    t.add_argument("--persona", required=True)
+    t.add_argument("--fixtures", type=Path)
+    t.add_argument("--secret")
+    t.set_defaults(func=_token)
+
+    f = sub.add_parser("fixtures", help="fixture data sets").add_subparsers(dest="sub",
+                                                                          required=True)
+    g = f.add_parser("generate", help="write a Faker-generated, deterministic data set")
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--tenants", type=int, default=25)
+    g.add_argument("--orgs-per-tenant", type=int, default=4)
+    g.add_argument("--admins-per-org", type=int, default=2)
+    g.add_argument("--invitations", type=int, default=30)
+    g.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
+    g.set_defaults(func=_fixtures_generate)
+
+    p = sub.add_parser("personas", help="personas files").add_subparsers(dest="sub", required=True)
+    e = p.add_parser("export", help="write the personas file for a mock started with defaults")
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--fixtures", type=Path)
+    e.add_argument("--base-url", default="http://127.0.0.1:8080")
+    e.set_defaults(func=_personas_export)
+
+    c = sub.add_parser("contract", help="run the contract suite against an implementation")
+    c.add_argument("--api", choices=["svx", "transmit"], required=True)
+    c.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8080/svx")
+    c.add_argument("--personas", type=Path, required=True)
+    c.add_argument("--report-dir", type=Path, default=Path("reports"))
+    c.add_argument("--profile", choices=["quick", "full"], default="quick")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--only", help="comma-separated families: "
+                   "rights,pagination,errors,conformance,workflows,reliability")
+    c.set_defaults(func=_contract)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for usage and configuration errors)."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except OrgkitError as exc:
+        print(f"orgkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def entry() -> None:
+    """Console-script wrapper: the only place that exits the process."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
