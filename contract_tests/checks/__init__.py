@@ -1,0 +1,7 @@
+"""Named checks: small functions that raise CheckFailure saying what was expected."""
+
+from __future__ import annotations
+
+from contract_tests.checks.base import CHECKS, CheckFailure, check
+
+__all__ = ["CHECKS", "CheckFailure", "check"]

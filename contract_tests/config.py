@@ -1,0 +1,64 @@
+"""What one contract run is asked to do, as a frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from orgkit.errors import ConfigError
+
+FAMILIES = ("conformance", "rights", "pagination", "errors", "workflows", "reliability")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How hard a run tries."""
+
+    name: str
+    max_examples: int  # Schemathesis / Hypothesis examples per operation
+    stateful_steps: int
+    page_sizes: int  # how many per_page values pagination explores per list
+    burst: int  # reliability: concurrent requests
+
+
+PROFILES = {
+    "quick": Profile("quick", max_examples=5, stateful_steps=20, page_sizes=2, burst=20),
+    "full": Profile("full", max_examples=40, stateful_steps=100, page_sizes=6, burst=100),
+}
+
+
+@dataclass(frozen=True)
+class ContractConfig:
+    """A contract run: which API, where, who, and which families."""
+
+    api: str
+    base_url: str
+    personas: Path
+    report_dir: Path = Path("reports")
+    profile: str = "quick"
+    seed: int = 0
+    only: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.api not in ("svx", "transmit"):
+            raise ConfigError(f"--api must be svx or transmit, got {self.api!r}")
+        url = urlparse(self.base_url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ConfigError(f"--base-url must be an http(s) URL including the API's server "
+                              f"path (e.g. http://127.0.0.1:8080/svx), got {self.base_url!r}")
+        if self.profile not in PROFILES:
+            raise ConfigError(f"--profile must be one of {list(PROFILES)}, got {self.profile!r}")
+        unknown = sorted(set(self.only) - set(FAMILIES))
+        if unknown:
+            raise ConfigError(f"--only got unknown families {unknown}; known: {list(FAMILIES)}")
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The families to run, in order."""
+        return tuple(f for f in FAMILIES if not self.only or f in self.only)
+
+    @property
+    def settings(self) -> Profile:
+        """The profile's settings."""
+        return PROFILES[self.profile]

@@ -1,0 +1,95 @@
+"""Personas of a run: who they are, what they hold, and a bearer token for each."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from orgkit.errors import ConfigError
+from orgkit.rights import Caller, Grants
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A named identity of the personas file, authenticated."""
+
+    name: str
+    api: str
+    token: str
+    caller: Caller
+    tenant_id: str | None = None
+    org_id: str | None = None
+
+    @property
+    def grants(self) -> Grants:
+        """What the persona holds, as the personas file states it."""
+        return self.caller.grants
+
+
+def load(path: Path, api: str) -> dict[str, Persona]:
+    """The personas of one API from a personas file, each with a usable token."""
+    from fixtures import load_personas  # the file format is shared with the fixtures
+
+    document = load_personas(path)
+    found = {name: _persona(name, entry) for name, entry in document["personas"].items()
+             if entry["api"] == api}
+    if not found:
+        raise ConfigError(f"{path}: no persona for the {api} API")
+    return found
+
+
+def _persona(name: str, entry: Mapping[str, Any]) -> Persona:
+    token = _token(name, entry)
+    if entry["api"] == "transmit":
+        kind = str(entry.get("kind") or "admin")
+        org = entry.get("organization_id")
+        caller = Caller(name, token_kind=kind, org=org,
+                        grants=Grants(permissions=frozenset(entry.get("permissions") or ())))
+        return Persona(name, "transmit", token, caller, org_id=org)
+    caller = Caller(str(entry.get("sub") or name), entry.get("tid") or entry.get("tenant_id"),
+                    grants=_grants(name, entry.get("rights") or {}))
+    return Persona(name, "svx", token, caller, entry.get("tenant_id"), entry.get("org_id"))
+
+
+def _grants(name: str, rights: Mapping[str, Any]) -> Grants:
+    try:
+        return Grants(
+            global_rights=frozenset(rights.get("global") or ()),
+            tenant_rights={str(k): frozenset(v) for k, v in (rights.get("tenants") or {}).items()},
+            org_rights={str(k): frozenset(v) for k, v in (rights.get("orgs") or {}).items()},
+        )
+    except (TypeError, AttributeError) as exc:
+        raise ConfigError(f"persona {name!r}: 'rights' must be {{global: [..], tenants: "
+                          f"{{id: [..]}}, orgs: {{id: [..]}}}}: {exc}") from None
+
+
+def _token(name: str, entry: Mapping[str, Any]) -> str:
+    if "token" in entry:
+        return str(entry["token"]).strip()
+    if "token_command" in entry:
+        done = subprocess.run(entry["token_command"], shell=True, capture_output=True,
+                              text=True, timeout=60, check=False)
+        if done.returncode != 0 or not done.stdout.strip():
+            raise ConfigError(f"persona {name!r}: token_command failed "
+                              f"(exit {done.returncode}): {done.stderr.strip()[:300]}")
+        return done.stdout.strip()
+    return _client_credentials(name, entry["client_credentials"])
+
+
+def _client_credentials(name: str, creds: Mapping[str, str]) -> str:
+    form = {"grant_type": "client_credentials", "client_id": creds["client_id"],
+            "client_secret": creds["client_secret"]}
+    try:
+        response = httpx.post(creds["token_url"], data=form, timeout=30)
+    except httpx.HTTPError as exc:
+        raise ConfigError(f"persona {name!r}: cannot reach {creds['token_url']}: {exc}") from None
+    token = response.json().get("access_token") if response.status_code == 200 else None
+    if not token:
+        raise ConfigError(f"persona {name!r}: the token endpoint answered "
+                          f"{response.status_code}: {response.text[:300]}")
+    return str(token)
