@@ -26,6 +26,7 @@ class ServeConfig:
     max_body_bytes: int = 1024 * 1024
     max_blob_bytes: int = 5 * 1024 * 1024
     validate_responses: bool = False
+    fast_path: bool = True  # body-less operations skip Connexion (mockserver/fastpath.py)
     tokens: TokenConfig = field(default_factory=TokenConfig)
     request_log_size: int = 1000
 

@@ -6,8 +6,12 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
+from mockserver.fastpath import ParameterCheck
+from mockserver.http import Request
 from mockserver.mock import Mock
 from orgkit import errorshapes
 from orgkit.errors import (
@@ -18,7 +22,8 @@ from orgkit.errors import (
     TooLarge,
     Unauthenticated,
 )
-from orgkit.model import ErrorShape
+from orgkit.model import ErrorShape, Operation
+from orgkit.rights import Caller
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -34,8 +39,9 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
                     content_type: str = "application/json") -> None:
     """Send a complete JSON response (None: empty body)."""
     payload = b"" if body is None else json.dumps(body).encode()
-    raw = [(b"content-type", content_type.encode()),
-           (b"content-length", str(len(payload)).encode())]
+    raw = [(b"content-length", str(len(payload)).encode())]
+    if body is not None:
+        raw.append((b"content-type", content_type.encode()))
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
@@ -56,6 +62,12 @@ class Gateway:
                  control_paths: tuple[str, ...]) -> None:
         self.inner, self.control, self.mock = inner, control, mock
         self.control_paths = control_paths
+        # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
+        self.fast = {
+            (api, op.operation_id): ParameterCheck(op)
+            for api, runtime in mock.runtimes.items() for op in runtime.model.operations
+            if mock.config.fast_path and not op.has_body
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,10 +118,10 @@ class Gateway:
                 f"{scope['method']} is not allowed on {scope['path']}; allowed: {allowed}"),
                 {"Allow": allowed})
             return
-        await self._operate(scope, receive, send, api, match.op)
+        await self._operate(scope, receive, send, api, match.op, match.params)
 
     async def _operate(self, scope: Scope, receive: Receive, send: Send, api: str,
-                       op: Any) -> None:
+                       op: Operation, path_values: dict[str, str]) -> None:
         shape: ErrorShape = op.error_shape
         headers = _headers(scope)
         try:
@@ -127,6 +139,7 @@ class Gateway:
             body = errorshapes.render(shape, status, "injected fault (see /__mock/faults)")
             await send_json(send, status, body, content_type=shape.content_type)
             return
+        caller = None
         if op.secured:
             try:
                 caller = self.mock.runtimes[api].authenticate(headers.get("authorization"))
@@ -134,7 +147,29 @@ class Gateway:
                 await send_error(send, shape, exc, {"WWW-Authenticate": "Bearer"})
                 return
             scope.setdefault("state", {})["orgkit_caller"] = caller
-        await self.inner(scope, receive, send)
+        check = self.fast.get((api, op.operation_id))
+        if check is None:
+            await self.inner(scope, receive, send)
+            return
+        await self._fast(scope, send, api, op, check, Call(path_values, headers, caller))
+
+    async def _fast(self, scope: Scope, send: Send, api: str, op: Operation,
+                    check: ParameterCheck, call: Call) -> None:
+        """Validate parameters here and run the engine without Connexion."""
+        runtime = self.mock.runtimes[api]
+        try:
+            query = check.query(parse_qsl(scope["query_string"].decode("latin-1"),
+                                          keep_blank_values=True))
+            check.headers(call.headers)
+        except DomainError as exc:
+            await send_error(send, op.error_shape, exc)
+            return
+        host = call.headers.get("host", "127.0.0.1")
+        req = Request(op=op, path=call.path, query=query, headers=call.headers, caller=call.caller,
+                      base_url=f"{scope.get('scheme', 'http')}://{host}{runtime.model.mount}")
+        response = runtime.handle(req)
+        await send_json(send, response.status, response.body, dict(response.headers),
+                        response.content_type)
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
         """The whole body, refusing declared or streamed bodies over the limit."""
@@ -181,6 +216,15 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replay
+
+
+@dataclass(frozen=True)
+class Call:
+    """What the gateway learned about a request before handing it on."""
+
+    path: dict[str, str]
+    headers: dict[str, str]
+    caller: Caller | None
 
 
 def _headers(scope: Scope) -> dict[str, str]:

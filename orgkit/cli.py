@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors_origin or ()),
         cors_origin_regex=None if args.no_cors or args.cors_origin else DEFAULT_CORS,
         latency_ms=args.latency, latency_jitter_ms=args.jitter,
-        validate_responses=args.validate_responses,
+        validate_responses=args.validate_responses, fast_path=not args.no_fast_path,
         tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
                            audience=args.audience),
     )
@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jitter", type=int, default=0, help="extra random delay up to N ms")
     s.add_argument("--validate-responses", action="store_true",
                    help="check every response against the spec (slower)")
+    s.add_argument("--no-fast-path", action="store_true",
+                   help="send body-less operations through Connexion too (slower)")
     s.add_argument("--secret", help="HS256 secret (default: the public development secret)")
     s.add_argument("--issuer", help="require this iss claim")
     s.add_argument("--audience", help="require this aud claim")

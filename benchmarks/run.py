@@ -1,0 +1,216 @@
+"""orgkit vs Prism (and bare Schemathesis): prints a table and writes BENCHMARKS.md.
+
+Run with `make bench` (or `python benchmarks/run.py [--seconds N] [--repeats R]`). Everything
+runs on 127.0.0.1 with bounded durations; targets are read from the table, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import LoadResult, run_wrk  # noqa: E402
+from servers import ROOT, ensure_wrk, start_orgkit, start_prism  # noqa: E402
+
+from fixtures import GenerateConfig, generate, persona_token, write  # noqa: E402
+from orgkit.tokens import KeyRing  # noqa: E402
+
+SIZES = (1_000, 10_000, 100_000)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table."""
+
+    figure: str
+    orgkit: float
+    peer: float | None
+    unit: str
+    target: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float | None:
+        """orgkit / peer."""
+        return None if not self.peer else self.orgkit / self.peer
+
+
+def world(orgs: int, folder: Path) -> tuple[Path, dict[str, str]]:
+    """A data set whose tenant B holds `orgs` organisations, plus the ids and a token."""
+    data = generate(GenerateConfig(tenants=2, orgs_per_tenant=orgs, admins_per_org=0,
+                                   invitations=0))
+    path = folder / f"world-{orgs}.json"
+    write(data, path)
+    persona = data["personas"]["other-tenant-admin"]
+    tenant = persona["tenant_id"]
+    org = next(o["id"] for o in data["svx"]["orgs"] if o["tenant_id"] == tenant)
+    token = persona_token(data, "other-tenant-admin", KeyRing())
+    return path, {"tenant": tenant, "org": org, "token": token}
+
+
+def median_load(runs: int, once: Callable[[], LoadResult]) -> LoadResult:
+    """The run with the median throughput."""
+    results = sorted((once() for _ in range(runs)), key=lambda r: r.rps)
+    return results[len(results) // 2]
+
+
+def head_to_head(args: argparse.Namespace, wrk: str, path: Path,
+                 ids: dict[str, str]) -> list[Row]:
+    """req/s and p50/p99 for GET one org, GET a page of 100, POST create; both servers."""
+    rows: list[Row] = []
+    ours, prism = start_orgkit(path), start_prism(ROOT / "specs" / "svx-api.yaml")
+    try:
+        cases = {
+            "GET one organisation": ("GET", f"/orgs/{ids['org']}", None),
+            "GET a list page of 100": ("GET", f"/tenants/{ids['tenant']}/orgs?per_page=100", None),
+            "POST create organisation": ("POST", f"/tenants/{ids['tenant']}/orgs",
+                                         {"name": "Bench Org"}),
+        }
+        for label, (method, route, body) in cases.items():
+            results = {}
+            for server in (ours, prism):
+                url = server.base + route
+                results[server.name] = median_load(
+                    args.repeats, lambda u=url, m=method, b=body: run_wrk(
+                        wrk, u, seconds=args.seconds, method=m, body=b, token=ids["token"]))
+            rows += _load_rows(label, results["orgkit"], results["prism"])
+        rows.append(Row("start-up to first 200 (default data)", ours.startup_seconds,
+                        prism.startup_seconds, "s", higher_is_better=False))
+    finally:
+        ours.stop()
+        prism.stop()
+    return rows
+
+
+def _load_rows(label: str, ours: LoadResult, peer: LoadResult) -> list[Row]:
+    target = "≥ 3× Prism" if label.startswith("GET one") else ""
+    p99_target = "≤ Prism" if label.startswith("GET one") else ""
+    return [
+        Row(f"{label}: req/s", ours.rps, peer.rps, "req/s", target),
+        Row(f"{label}: p50", ours.p50_ms, peer.p50_ms, "ms", higher_is_better=False),
+        Row(f"{label}: p99", ours.p99_ms, peer.p99_ms, "ms", p99_target, False),
+        Row(f"{label}: non-2xx answers", ours.non_2xx, peer.non_2xx, "", higher_is_better=False),
+    ]
+
+
+def sizes(args: argparse.Namespace, wrk: str, folder: Path) -> tuple[list[Row], dict[int, float]]:
+    """List-page latency with 1k/10k/100k orgs loaded, memory and load time at 100k."""
+    rows, p50s = [], {}
+    for n in SIZES:
+        path, ids = world(n, folder)
+        server = start_orgkit(path)
+        try:
+            page = max(1, n // 200)  # a page from the middle of the collection
+            url = f"{server.base}/tenants/{ids['tenant']}/orgs?per_page=100&page={page}"
+            result = median_load(args.repeats, lambda u=url, t=ids["token"]: run_wrk(
+                wrk, u, seconds=args.seconds, token=t))
+            p50s[n] = result.p50_ms
+            rows.append(Row(f"list page (100 of {n:,} orgs): p50", result.p50_ms, None, "ms",
+                            higher_is_better=False))
+            if n == SIZES[-1]:
+                rows.append(Row(f"resident memory with {n:,} orgs", server.rss_mb(), None, "MiB",
+                                higher_is_better=False))
+                rows.append(Row(f"start-up with {n:,} orgs (load + first 200)",
+                                server.startup_seconds, None, "s", higher_is_better=False))
+        finally:
+            server.stop()
+    flat = p50s[SIZES[-1]] / p50s[SIZES[0]]
+    rows.append(Row("page latency 100k / 1k", flat, None, "×", "≤ 1.5×", False))
+    return rows, p50s
+
+
+def generation() -> list[Row]:
+    """Fixture generation and in-process load time for 100,000 organisations."""
+    from mockserver.app import create_app
+
+    started = time.perf_counter()
+    data = generate(GenerateConfig(tenants=100, orgs_per_tenant=1000, admins_per_org=0,
+                                   invitations=0))
+    generated = time.perf_counter() - started
+    started = time.perf_counter()
+    create_app(dataset=data)
+    loaded = time.perf_counter() - started
+    return [Row("generate 100,000 orgs (fixtures)", generated, None, "s", "seconds",
+                higher_is_better=False),
+            Row("mock load of 100,000 orgs (in-process)", loaded, None, "s",
+                higher_is_better=False)]
+
+
+def table(rows: list[Row]) -> str:
+    """The results as a Markdown table."""
+    lines = ["| figure | orgkit | Prism | orgkit / Prism | target |", "|---|---|---|---|---|"]
+    for row in rows:
+        peer = "—" if row.peer is None else f"{row.peer:,.2f} {row.unit}"
+        ratio = "—" if row.ratio is None else f"{row.ratio:.2f}"
+        lines.append(f"| {row.figure} | {row.orgkit:,.2f} {row.unit} | {peer} | {ratio} | "
+                     f"{row.target} |")
+    return "\n".join(lines)
+
+
+def plot(p50s: dict[int, float], out: Path) -> bool:
+    """Latency vs collection size as a PNG (needs matplotlib: `pip install .[bench]`)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(list(p50s), list(p50s.values()), marker="o")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("organisations in the list")
+    ax.set_ylabel("p50 latency of one page of 100 (ms)")
+    ax.set_title("orgkit mock: page latency vs collection size")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    return True
+
+
+def main() -> int:
+    """Run every figure, print the table, write BENCHMARKS.md."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="duration of one wrk run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median)")
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path, ids = world(1_000, folder)
+        rows = head_to_head(args, wrk, path, ids)
+        size_rows, p50s = sizes(args, wrk, folder)
+    rows += size_rows + generation()
+    text = table(rows)
+    print(text)
+    has_plot = plot(p50s, ROOT / "benchmarks" / "latency_vs_size.png")
+    write_markdown(text, args, has_plot)
+    return 0
+
+
+def write_markdown(text: str, args: argparse.Namespace, has_plot: bool) -> None:
+    """BENCHMARKS.md with the table, the settings and the plot."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    parts = [
+        "# Benchmarks", "",
+        f"Measured {when} by `make bench` on this project's machine (2 cores), one worker per "
+        f"server, loopback only; wrk with 1 thread and 16 connections, {args.seconds} s per run, "
+        f"median of {args.repeats} runs. orgkit runs with JWT verification and request "
+        "validation on; Prism 5 (`prism mock`, logging at error level) serves the same "
+        "`specs/svx-api.yaml`.", "", text, "",
+    ]
+    if has_plot:
+        parts += ["![page latency vs collection size](benchmarks/latency_vs_size.png)", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
+    print(f"wrote {ROOT / 'BENCHMARKS.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
