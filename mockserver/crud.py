@@ -118,13 +118,21 @@ def _check_unique(ctx: Ctx, item: Item) -> None:
 
 
 def ensure_parents_exist(ctx: Ctx) -> None:
-    """NotFound when a parent named by the request does not exist (`org_id` → `orgs`, ...)."""
+    """NotFound when a parent the request names (`org_id` → `orgs`, ...) does not exist.
+
+    Whether the path or a header (`Meeco-Organisation-Id`) names it, the resource the request
+    lives under is missing; the specs declare 404 for that on every such operation.
+    """
+    assert ctx.rule is not None
+    sources = dict(ctx.rule.parent)
     for field, value in ctx.parents().items():
         collection = field.removesuffix("_id") + "s"
         if value is None or collection not in ctx.store.names():
             continue
         if ctx.store[collection].get((value,)) is None:
-            raise NotFound(f"no {field.removesuffix('_id')} with id {value!r}")
+            ref = sources.get(field)
+            where = f" ({ref.kind.value} parameter {ref.name})" if ref is not None else ""
+            raise NotFound(f"no {field.removesuffix('_id')} with id {value!r}{where}")
 
 
 def stamp(ctx: Ctx, item: Item, schema: Mapping[str, Any], *, created: bool = False) -> None:

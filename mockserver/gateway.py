@@ -196,13 +196,16 @@ def _check_json(headers: dict[str, str], body: bytes) -> None:
     if not body or "json" not in headers.get("content-type", ""):
         return
     try:
-        json.loads(body.decode("utf-8"))
+        parsed = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput("the request body is not valid UTF-8") from None
     except RecursionError:
         raise InvalidInput("the request body is nested too deeply") from None
     except ValueError as exc:
         raise InvalidInput(f"the request body is not valid JSON: {exc}") from None
+    if parsed is None:
+        # Connexion reads a literal null like an absent body; no body schema here is nullable.
+        raise InvalidInput("the request body is JSON null; send an object, or no body at all")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

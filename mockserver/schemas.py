@@ -31,28 +31,34 @@ def response_schema(document: Mapping[str, Any], op: Operation,
 
 
 def item_schema(document: Mapping[str, Any], op: Operation) -> Schema:
-    """The schema of one item of the op's collection, from its envelope or any sibling op."""
+    """The schema of one item of the op's collection: what its `get` returns, else the op's own.
+
+    A create may answer with less than the item (SVX deployments answer `{instance_id}`), so the
+    collection's read operation is the authority on what an item holds.
+    """
     rule = op.resource
-    found = _item_schema_of(document, op)
-    if found or rule is None:
-        return found
-    for item in document["paths"].values():
-        for sibling in item.values():
-            x = sibling.get("x-orgkit-resource", {}) if isinstance(sibling, dict) else {}
-            if x.get("collection") == rule.collection and x.get("envelope"):
-                schema = _enveloped(sibling, x["envelope"])
-                if schema:
-                    return schema
+    if rule is None:
+        return {}
+    siblings = [s for item in document["paths"].values() for s in item.values()
+                if isinstance(s, dict) and s.get("x-orgkit-resource", {}).get("collection")
+                == rule.collection]
+    reads = [s for s in siblings if s["x-orgkit-resource"].get("action") == "get"]
+    for sibling in [*reads, _op_doc(document, op), *siblings]:
+        found = _item_schema_in(sibling, rule.id_field)
+        if found:
+            return found
     return {}
 
 
-def _item_schema_of(document: Mapping[str, Any], op: Operation) -> Schema:
-    rule = op.resource
-    if rule is None or rule.envelope is None:
-        schema = response_schema(document, op)
-        return schema if "properties" in schema and rule and rule.id_field in schema["properties"] \
-            else {}
-    return _enveloped(_op_doc(document, op), rule.envelope)
+def _item_schema_in(op_doc: Mapping[str, Any], id_field: str) -> Schema:
+    envelope = op_doc.get("x-orgkit-resource", {}).get("envelope")
+    if envelope:
+        return _enveloped(op_doc, envelope)
+    for status, response in op_doc.get("responses", {}).items():
+        schema = _json_schema(response.get("content")) if str(status).startswith("2") else {}
+        if id_field in schema.get("properties", {}):
+            return schema
+    return {}
 
 
 def _enveloped(op_doc: Mapping[str, Any], envelope: str) -> Schema:
@@ -65,9 +71,14 @@ def _enveloped(op_doc: Mapping[str, Any], envelope: str) -> Schema:
     return {}
 
 
+def request_body_schema(document: Mapping[str, Any], op: Operation) -> Schema:
+    """The JSON request-body schema as declared (envelope included)."""
+    return _json_schema(_op_doc(document, op).get("requestBody", {}).get("content"))
+
+
 def request_schema(document: Mapping[str, Any], op: Operation) -> Schema:
     """The JSON request-body schema, unwrapped from the resource envelope if it has one."""
-    schema = _json_schema(_op_doc(document, op).get("requestBody", {}).get("content"))
+    schema = request_body_schema(document, op)
     envelope = op.resource.envelope if op.resource else None
     props = schema.get("properties", {})
     if envelope and set(props) == {envelope} and "properties" in props[envelope]:

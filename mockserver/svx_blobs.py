@@ -10,7 +10,7 @@ import time
 from mockserver.engine import ApiRuntime, Ctx
 from mockserver.http import Response
 from mockserver.store import Item
-from orgkit.errors import Forbidden, NotFound, TooLarge, Unprocessable
+from orgkit.errors import Conflict, Forbidden, NotFound, TooLarge, Unprocessable
 
 STORAGES = ("default", "local")
 UPLOAD_TTL_SECONDS = 900
@@ -64,7 +64,7 @@ def confirm_blob(ctx: Ctx) -> Response:
     """PUT /blobs/{id}: the upload is done; the file becomes readable."""
     blob = dict(_own(ctx))
     if blob.get("_content") is None:
-        raise NotFound(f"nothing was uploaded under key {blob['id']!r}; PUT the file to "
+        raise Conflict(f"nothing was uploaded under key {blob['id']!r}; PUT the file to "
                        "upload_url first")
     blob.update(confirmed=True, url=f"{ctx.req.base_url}/blobs/{blob['id']}/redirect")
     blob = _with_upload_url(ctx, blob)
@@ -85,8 +85,12 @@ def _confirmed(ctx: Ctx) -> Item:
 
 
 def get_public_blob(ctx: Ctx) -> Response:
-    """GET /blobs/{id}/public: public facts about a confirmed file."""
-    blob = _confirmed(ctx)
+    """GET /blobs/{id}/public: public facts about a file; `url` stays null until confirmed.
+
+    Only the retrieval itself is 404 before confirmation (the seed says so of the URL to
+    retrieve the file); the record exists from POST /blobs on.
+    """
+    blob = ctx.target()
     fields = ("id", "filename", "content_type", "url")
     return Response(200, {"blob": {k: blob.get(k) for k in fields}})
 

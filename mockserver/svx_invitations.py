@@ -35,14 +35,14 @@ class Context:
         return invitation.get("context") == "global"
 
 
-def context_of(ctx: Ctx, missing: type[InvalidInput] | type[NotFound] = InvalidInput) -> Context:
-    """The caller's context; an org header outside the caller's tenant is refused."""
+def context_of(ctx: Ctx) -> Context:
+    """The caller's context; an org header outside the caller's tenant looks absent (404)."""
     org_id, tenant_id = ctx.req.header(HEADER), ctx.caller.tenant
     if not org_id:
         return Context("tenant" if tenant_id else "global", tenant_id, None)
     org = ctx.store["orgs"].get((org_id,))
     if org is None or (tenant_id and org.get("tenant_id") != tenant_id):
-        raise missing(f"{HEADER} {org_id!r} is not an organisation of your tenant "
+        raise NotFound(f"{HEADER} {org_id!r} is not an organisation of your tenant "
                       f"{tenant_id!r}")
     return Context("org", str(org["tenant_id"]), org_id)
 
@@ -92,7 +92,7 @@ def create_invitation(ctx: Ctx) -> Response:
 
 
 def _visible(ctx: Ctx) -> Item:
-    where = context_of(ctx, NotFound)
+    where = context_of(ctx)
     invitation = ctx.store["invitations"].get((str(ctx.req.path["id"]),))
     if invitation is None or not where.sees(invitation):
         raise NotFound(f"no invitation {ctx.req.path['id']!r} in your {where.kind} context")

@@ -10,7 +10,7 @@ from mockserver.engine import Ctx
 from mockserver.http import Response
 from mockserver.store import Item
 from mockserver.svx_rights import admin_records, upsert_admin
-from orgkit.errors import InvalidInput, NotFound
+from orgkit.errors import NotFound, Unprocessable
 from orgkit.rights import visible
 
 COMPONENTS = {"getVersion": "svx-platform", "getAtomVersion": "atom",
@@ -122,7 +122,7 @@ def change_my_password(ctx: Ctx) -> Response:
     user = _own_user(ctx)
     body = (ctx.req.body or {}).get("user") or {}
     if user.get("_password") not in (None, body.get("current_password")):
-        raise InvalidInput("current_password does not match the password set before")
+        raise Unprocessable("current_password does not match the password set before")
     user["_password"] = body.get("new_password")
     ctx.store["users"].put(user)
     return Response(200, {})

@@ -11,7 +11,7 @@ from mockserver import crud
 from mockserver.engine import ApiPlugin, ApiRuntime, Ctx
 from mockserver.http import Response
 from mockserver.store import Item
-from orgkit.errors import InvalidInput, NotFound, Unauthenticated
+from orgkit.errors import NotFound, Unauthenticated, Unprocessable
 from orgkit.rights import Caller, Grants
 
 TOKEN_KINDS = ("admin", "org_admin")
@@ -47,11 +47,20 @@ def issue_token(api: ApiRuntime, client_id: str, client_secret: str) -> dict[str
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
 
 
+def _app_in_path(ctx: Ctx) -> str:
+    """The app the path names; NotFound when there is none."""
+    app_id = str(ctx.req.path["app_id"])
+    if ctx.store["apps"].get((app_id,)) is None:
+        raise NotFound(f"no app with id {app_id!r}")
+    return app_id
+
+
 def _ids_exist(ctx: Ctx, collection: str, ids: Iterable[str], what: str) -> list[str]:
+    """The body's ids; unknown ones make the request unprocessable (422)."""
     wanted = [str(i) for i in ids]
     unknown = [i for i in wanted if ctx.store[collection].get((i,)) is None]
     if unknown:
-        raise InvalidInput(f"unknown {what}: {unknown}")
+        raise Unprocessable(f"unknown {what}: {unknown}")
     return wanted
 
 
@@ -91,7 +100,7 @@ def upload_logo(ctx: Ctx) -> Response:
     org = dict(ctx.target())
     data = ctx.req.files.get("logo")
     if not data:
-        raise InvalidInput("the multipart field 'logo' is missing or empty")
+        raise Unprocessable("the multipart field 'logo' is missing or empty")
     org["_logo"] = base64.b64encode(data).decode()
     origin = ctx.req.base_url.removesuffix(ctx.api.model.mount)
     org["logo_url"] = f"{origin}{LOGO_PREFIX}{org['organization_id']}"
@@ -102,7 +111,7 @@ def upload_logo(ctx: Ctx) -> Response:
 def create_managed(ctx: Ctx) -> Response:
     """POST .../applications/{app_id}/managed-organizations: a child org for one app."""
     parent = dict(ctx.target())
-    app_id = _ids_exist(ctx, "apps", [ctx.req.path["app_id"]], "app_id")[0]
+    app_id = _app_in_path(ctx)
     child = crud.new_item(ctx, ctx.body())
     child.update(app_ids=[app_id], managing_organization_id=parent["organization_id"])
     ctx.store["organizations"].put(child)
@@ -115,7 +124,7 @@ def create_managed(ctx: Ctx) -> Response:
 
 def _assignment(ctx: Ctx) -> Item:
     org = ctx.target()
-    app_id = _ids_exist(ctx, "apps", [ctx.req.path["app_id"]], "app_id")[0]
+    app_id = _app_in_path(ctx)
     key = (str(org["organization_id"]), app_id)
     return dict(ctx.store["org_roles"].get(key) or {
         "organization_id": key[0], "app_id": app_id, "role_group_ids": [], "role_ids": []})
@@ -147,7 +156,7 @@ def _app_items(ctx: Ctx, collection: str, ids: Iterable[str], app_id: str) -> li
     foreign = [i for i in wanted
                if (ctx.store[collection].get((i,)) or {}).get("app_id") != app_id]
     if foreign:
-        raise InvalidInput(f"{collection} {foreign} do not belong to app {app_id!r}")
+        raise Unprocessable(f"{collection} {foreign} do not belong to app {app_id!r}")
     return wanted
 
 

@@ -56,6 +56,21 @@ def _personas_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spec(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from orgkit.specs import load_api
+
+    document = load_api(args.api).document
+    text = (yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
+            if args.out.suffix in (".yaml", ".yml") else json.dumps(document, indent=1))
+    args.out.write_text(text)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def _contract(args: argparse.Namespace) -> int:
     from contract_tests.runner import ContractConfig, run_contract
 
@@ -116,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--fixtures", type=Path)
     e.add_argument("--base-url", default="http://127.0.0.1:8080")
     e.set_defaults(func=_personas_export)
+
+    d = sub.add_parser("spec", help="write the cleaned, resolved spec the mock and suite use")
+    d.add_argument("--api", choices=["svx", "transmit"], required=True)
+    d.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
+    d.set_defaults(func=_spec)
 
     c = sub.add_parser("contract", help="run the contract suite against an implementation")
     c.add_argument("--api", choices=["svx", "transmit"], required=True)

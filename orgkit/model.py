@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The status the clean step declares for operations whose source declares no success at all.
+IMPLICIT_SUCCESS = 204
+
 
 class Scope(StrEnum):
     """Where a right applies."""
@@ -205,9 +208,9 @@ class Operation:
 
     @property
     def success_status(self) -> int:
-        """The lowest documented 2xx/3xx status."""
+        """The lowest documented 2xx/3xx status; 204 where none is (see the clean step)."""
         codes = sorted(int(s) for s in self.statuses if s[0] in "23" and s.isdigit())
-        return codes[0] if codes else 200
+        return codes[0] if codes else IMPLICIT_SUCCESS
 
     def parameter(self, name: str, location: str | None = None) -> Parameter | None:
         """The declared parameter with that name (header names case-insensitively)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orgkit.errors import SpecError
-from orgkit.model import ApiModel, AuthConfig, Operation, Parameter
+from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Parameter
 from orgkit.rules import (
     HTTP_METHODS,
     Reader,
@@ -145,12 +145,15 @@ def _escape(path: str) -> str:
 
 
 def clean(document: dict[str, Any], model: ApiModel) -> dict[str, Any]:
-    """Add the implicit error responses the rules promise (see specs/README.md)."""
+    """Add the implicit responses the rules promise (see specs/README.md, "The clean step")."""
     schemas = document.get("components", {}).get("schemas", {})
     for op in model.operations:
+        responses = document["paths"][op.path][op.method.lower()]["responses"]
+        if not any(str(s)[0] in "23" for s in responses):
+            responses[str(IMPLICIT_SUCCESS)] = {
+                "description": "(orgkit) implicit success: the source declares none"}
         if not op.secured:
             continue
-        responses = document["paths"][op.path][op.method.lower()]["responses"]
         for status in model.implicit_errors:
             if str(status) in responses or status in responses:
                 continue

@@ -149,7 +149,8 @@ def test_clean_adds_the_implicit_errors_to_transmit() -> None:
     for op in loaded.model.operations:
         assert op.secured
         before, after = responses(raw, op), responses(loaded.document, op)
-        assert set(after) == set(before) | implicit
+        no_success = not any(s[0] in "23" for s in before)
+        assert set(after) == set(before) | implicit | ({"204"} if no_success else set())
         for status in set(before):
             assert not after[status].get("description", "").startswith("(orgkit)"), (
                 f"{op.operation_id} {status} was overwritten")
@@ -162,6 +163,14 @@ def test_clean_adds_the_implicit_errors_to_transmit() -> None:
             if status in ("401", "403"):
                 assert expected == schemas["NotFoundHttpError"]
     assert added_any
+
+
+def test_clean_declares_an_implicit_success_where_the_source_has_none() -> None:
+    loaded = load_api("transmit")
+    op = loaded.model.operation("deleteOrganization")
+    assert not any(s[0] in "23" for s in responses(raw_document("transmit"), op))
+    assert responses(loaded.document, op)["204"]["description"].startswith("(orgkit)")
+    assert op.success_status == 204
 
 
 def test_clean_leaves_svx_responses_untouched() -> None:
