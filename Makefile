@@ -12,6 +12,7 @@ help:
 	@echo "make serve   run the mock (SVX under /svx, Transmit under /cis) on $(HOST):$(PORT)"
 	@echo "make test    ruff + mypy + pytest (the CI gate)"
 	@echo "make bench   benchmarks (prints a table, writes BENCHMARKS.md)"
+	@echo "make prove   long proving runs: 10k+ fuzz cases, JWT attacks, 50-client load"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -42,6 +43,9 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
+
+prove: $(STAMP)
+	$(BIN)/python benchmarks/prove.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache
