@@ -15,14 +15,23 @@ from orgkit.errors import DomainError
 from orgkit.model import Operation
 
 with warnings.catch_warnings():
-    # connexion imports starlette.testclient, which warns about httpx at import time.
+    # connexion imports starlette.testclient, which warns about httpx at import time
+    # (a StarletteDeprecationWarning, which subclasses UserWarning).
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     warnings.simplefilter("ignore", DeprecationWarning)
     import connexion
-    from connexion.exceptions import ProblemException
+    from connexion.exceptions import BadRequestProblem, ProblemException
     from connexion.lifecycle import ConnexionResponse
     from connexion.resolver import Resolver
     from connexion.security import AbstractSecurityHandler
+    from connexion.validators import (
+        VALIDATOR_MAP,
+        FormDataValidator,
+        JSONRequestBodyValidator,
+        MultiPartFormDataValidator,
+    )
     from starlette.exceptions import HTTPException
+    from starlette.formparsers import MultiPartException
 
 log = logging.getLogger("orgkit.mock")
 Handler = Callable[..., Any]
@@ -40,10 +49,59 @@ class DeferredAuth(AbstractSecurityHandler):  # type: ignore[misc]  # connexion 
         return passthrough
 
 
+class OptionalJSONBody(JSONRequestBodyValidator):  # type: ignore[misc]  # connexion is untyped
+    """Connexion's JSON body validator, except that an absent optional body is accepted.
+
+    Connexion refuses every empty body whose schema is not nullable ("Request body must not be
+    empty"), even when the operation declares `requestBody.required: false`.
+    """
+
+    def _validate(self, body: Any) -> Any:
+        if body is None and not self._required:
+            return None
+        return super()._validate(body)
+
+
+class _SchemaStrictForm:
+    """Form bodies: malformed ones are a 400; extra fields refused only where the schema says.
+
+    Connexion lets Starlette's MultiPartException (no boundary, broken part headers) escape as
+    a 500, and its strict validation refuses every form field the schema does not name, although
+    a schema without `additionalProperties: false` allows them (as JSON bodies do).
+    """
+
+    _schema: Any
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        try:
+            return await super()._parse(stream, scope)  # type: ignore[misc]
+        except MultiPartException as exc:
+            raise BadRequestProblem(detail=f"the form body is malformed: {exc.message}") from None
+
+    def _validate_params_strictly(self, data: dict[str, Any]) -> None:
+        if self._schema.get("additionalProperties") is False:
+            super()._validate_params_strictly(data)  # type: ignore[misc]
+
+
+class SchemaStrictForm(_SchemaStrictForm, FormDataValidator):  # type: ignore[misc]
+    """application/x-www-form-urlencoded bodies."""
+
+
+class SchemaStrictMultipart(_SchemaStrictForm, MultiPartFormDataValidator):  # type: ignore[misc]
+    """multipart/form-data bodies."""
+
+
+VALIDATORS = {**VALIDATOR_MAP, "body": type(VALIDATOR_MAP["body"])({
+    **VALIDATOR_MAP["body"], "*/*json": OptionalJSONBody,
+    "application/x-www-form-urlencoded": SchemaStrictForm,
+    "multipart/form-data": SchemaStrictMultipart})}
+
+
 def build_connexion(mock: Mock) -> Any:
     """A Connexion AsyncApp serving every API of the mock under its mount."""
     app = connexion.AsyncApp(
-        __name__, security_map={"bearer": DeferredAuth, "oauth2": DeferredAuth})
+        __name__, security_map={"bearer": DeferredAuth, "oauth2": DeferredAuth},
+        validator_map=VALIDATORS)
     for name, runtime in mock.runtimes.items():
         handlers = {op.operation_id: make_handler(mock, name, op)
                     for op in runtime.model.operations}

@@ -8,6 +8,9 @@ from typing import Any
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 
+# Long enough for a working day of frontend development against the mock.
+BANNER_TTL = 24 * 3600
+
 
 def banner(app: MockApp) -> str:
     """Base URLs, docs and ready-to-paste tokens for the default personas."""
@@ -19,12 +22,13 @@ def banner(app: MockApp) -> str:
         base = config.base_url + runtime.model.mount
         lines.append(f"  {runtime.model.title:<14} {base}   docs: {base}/ui/")
     lines.append(f"  control API    {config.base_url}/__mock")
-    lines.append("personas (Authorization: Bearer <token>; tokens last "
-                 f"{config.tokens.ttl_seconds // 3600} h; more: orgkit token --persona NAME):")
+    lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
+                 "more: orgkit token --persona NAME):")
     personas: Mapping[str, Any] = mock.dataset.get("personas", {})
     for name, entry in personas.items():
         if entry.get("api") == "svx":
-            lines.append(f"  {name:<20} {persona_token(mock.dataset, name, mock.keyring)}")
+            token = persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL)
+            lines.append(f"  {name:<20} {token}")
     for name, entry in personas.items():
         if entry.get("api") == "transmit":
             lines.append(f"  {name:<20} client_id={entry['client_id']} "
