@@ -39,6 +39,9 @@ class ContractConfig:
     profile: str = "quick"
     seed: int = 0
     only: tuple[str, ...] = ()
+    # Operation ids the rights and pagination families are restricted to (empty: every one);
+    # for focused runs and fast tests. Ids the API does not have are simply never selected.
+    operations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.api not in ("svx", "transmit"):
@@ -57,6 +60,10 @@ class ContractConfig:
     def families(self) -> tuple[str, ...]:
         """The families to run, in order."""
         return tuple(f for f in FAMILIES if not self.only or f in self.only)
+
+    def selects(self, operation_id: str) -> bool:
+        """Whether the run covers an operation (see `operations`)."""
+        return not self.operations or operation_id in self.operations
 
     @property
     def settings(self) -> Profile:

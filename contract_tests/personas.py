@@ -51,7 +51,10 @@ def _persona(name: str, entry: Mapping[str, Any]) -> Persona:
         caller = Caller(name, token_kind=kind, org=org,
                         grants=Grants(permissions=frozenset(entry.get("permissions") or ())))
         return Persona(name, "transmit", token, caller, org_id=org)
-    caller = Caller(str(entry.get("sub") or name), entry.get("tid") or entry.get("tenant_id"),
+    # `tid` is the token's tenant context (null for a global admin); without it, assume the
+    # tenant the persona administers.
+    tid = entry["tid"] if "tid" in entry else entry.get("tenant_id")
+    caller = Caller(str(entry.get("sub") or name), tid,
                     grants=_grants(name, entry.get("rights") or {}))
     return Persona(name, "svx", token, caller, entry.get("tenant_id"), entry.get("org_id"))
 

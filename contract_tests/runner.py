@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from contract_tests.config import ContractConfig
+from contract_tests.config import ContractConfig as ContractConfig  # orgkit.cli imports it here
 from contract_tests.personas import load as load_personas
 from contract_tests.results import CheckResult, Outcome, Results
 from contract_tests.suite import Suite
@@ -51,11 +51,12 @@ def execute(suite: Suite) -> None:
                 pass
 
 
-def run_contract(config: ContractConfig, *, out: TextIO = sys.stderr,
+def run_contract(config: ContractConfig, *, out: TextIO | None = None,
                  target: Target | None = None) -> int:
     """Run the suite; 0 when every check passed, 1 otherwise (usage errors raise)."""
     from contract_tests.reports import write_reports
 
+    out = out or sys.stderr  # looked up per call: a default bound at import outlives stderr
     results = Results(on_result=progress_printer(out))
     suite = prepare(config, results, target)
     try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,8 +23,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": "bad_request" if status == 400 else "error",
-                         "message": message, "http_code": status}, status_code=status)
+    from orgkit.errorshapes import code_for
+
+    return JSONResponse({"error": code_for(status), "message": message, "http_code": status},
+                        status_code=status)
 
 
 async def _json(request: Request) -> Any:
@@ -41,7 +46,7 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
             from orgkit.errorshapes import STATUS
 
             return _problem(STATUS[exc.problem], exc.message)
-        except (OrgkitError, KeyError, TypeError) as exc:
+        except (OrgkitError, KeyError, TypeError, ValueError) as exc:
             return _problem(400, str(exc))
 
     return run
@@ -69,7 +74,18 @@ def build_control(mock: Mock) -> Starlette:
         if runtime.model.auth.token_url:
             table.append((runtime.model.mount + runtime.model.auth.token_url, e.oidc_token,
                           ["POST"]))
-    return Starlette(routes=[Route(p, _guarded(fn), methods=m) for p, fn, m in table])
+    return Starlette(routes=[Route(p, _guarded(fn), methods=m) for p, fn, m in table],
+                     exception_handlers={HTTPException: _http_problem})
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    """Routing errors of the control API (404, 405) as JSON, like its other errors."""
+    assert isinstance(exc, HTTPException)
+    response = _problem(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}; "
+                                         "GET /__mock lists the control endpoints")
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def control_paths(mock: Mock) -> tuple[str, ...]:
@@ -156,6 +172,12 @@ class ControlEndpoints:
         """GET or PUT latency and error injection."""
         if request.method == "PUT":
             body = await _json(request)
+            if not isinstance(body, dict):
+                raise ConfigError("PUT /__mock/faults takes an object, e.g. {\"error_rate\": 0.1}")
+            unknown = sorted(set(body) - set(self.mock.fault_settings()))
+            if unknown:
+                raise ConfigError(f"unknown fault settings {unknown}; known: "
+                                  f"{sorted(self.mock.fault_settings())}")
             merged = {**self.mock.fault_settings(), **body}
             self.mock.faults = Faults(**{f.name: merged[f.name]
                                          for f in dataclasses.fields(Faults)})
@@ -166,8 +188,11 @@ class ControlEndpoints:
         if request.method == "DELETE":
             self.mock.log.clear()
             return JSONResponse({"cleared": True})
-        limit = int(request.query_params.get("limit", "100"))
-        return JSONResponse({"requests": list(self.mock.log)[-limit:]})
+        raw = request.query_params.get("limit", "100")
+        if not raw.isdigit():
+            raise ConfigError(f"limit must be a whole number of entries, got {raw!r}")
+        limit = int(raw)
+        return JSONResponse({"requests": list(self.mock.log)[-limit:] if limit else []})
 
     async def jwks(self, request: Request) -> Response:
         """The RS256 public keys that verify tokens signed by this mock."""
@@ -200,15 +225,52 @@ class ControlEndpoints:
         return Response(base64.b64decode(org["_logo"]), media_type="image/png")
 
     async def oidc_token(self, request: Request) -> Response:
-        """OAuth2 client credentials (form or JSON body, or HTTP Basic)."""
-        form = dict(await request.form()) if "form" in request.headers.get(
-            "content-type", "") else (await _json(request) if await request.body() else {})
+        """OAuth2 client credentials: a form or JSON body, the client in it or in HTTP Basic."""
+        try:
+            form = await _token_form(request)
+        except ValueError as exc:
+            return JSONResponse({"error": "invalid_request", "error_description": str(exc)},
+                                status_code=400)
         if form.get("grant_type", "client_credentials") != "client_credentials":
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        client_id, client_secret = _basic_credentials(request) or (
+            str(form.get("client_id", "")), str(form.get("client_secret", "")))
         try:
-            answer = transmit.issue_token(self.mock.runtimes["transmit"],
-                                          str(form.get("client_id", "")),
-                                          str(form.get("client_secret", "")))
+            answer = transmit.issue_token(self.mock.runtimes["transmit"], client_id,
+                                          client_secret)
         except DomainError:
-            return JSONResponse({"error": "invalid_client"}, status_code=401)
+            return JSONResponse({"error": "invalid_client"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="token"'})
         return JSONResponse(answer)
+
+
+async def _token_form(request: Request) -> dict[str, Any]:
+    """The token request's parameters; ValueError says why there are none to read."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return {k: v for k, v in (await request.form()).items()}
+    body = await request.body()
+    if not body:
+        return {}
+    if media not in ("", "application/json"):
+        raise ValueError(f"send application/x-www-form-urlencoded (or JSON), not {media!r}")
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError("the JSON body must be an object")
+    return parsed
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    """(client_id, client_secret) from an HTTP Basic Authorization header, if one is sent."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    client_id, _, client_secret = decoded.partition(":")
+    return unquote_plus(client_id), unquote_plus(client_secret)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -107,11 +108,22 @@ class Ctx:
         return Response(status, {envelope: body} if envelope else body)
 
     def body(self) -> dict[str, Any]:
-        """The request body, unwrapped from the resource envelope when it carries one."""
+        """The request body, unwrapped from the resource envelope when it carries one.
+
+        Where the request schema itself is the envelope (`{"invitation": {...}}`), the inner
+        object is the body even when the client adds other top-level properties, which the
+        schema allows.
+        """
+        from mockserver.schemas import request_body_schema
+
         body = self.req.body if isinstance(self.req.body, dict) else {}
         envelope = self.rule.envelope if self.rule else None
-        if envelope and set(body) == {envelope} and isinstance(body[envelope], dict):
-            return dict(body[envelope])
+        if not envelope:
+            return dict(body)
+        declared = request_body_schema(self.api.document, self.op).get("properties") or {}
+        inner = body.get(envelope)
+        if set(declared) == {envelope} or set(body) == {envelope}:
+            return dict(inner) if isinstance(inner, dict) else {}
         return dict(body)
 
 
@@ -191,13 +203,10 @@ class ApiRuntime:
             return self.error(req.op, exc)
 
     def _check_body_formats(self, req: Request) -> None:
-        from mockserver.schemas import request_schema
+        from mockserver.schemas import request_body_schema
 
-        body = req.body if isinstance(req.body, dict) else {}
-        for name, prop in request_schema(self.document, req.op).get("properties", {}).items():
-            value = body.get(name)
-            if prop.get("format") == "uuid" and value is not None and not _is_uuid(str(value)):
-                raise InvalidInput(f"body field {name} must be a UUID, got {value!r}")
+        if req.body is not None:
+            check_body_formats(request_body_schema(self.document, req.op), req.body, "body")
 
     def _authorize(self, ctx: Ctx) -> None:
         rule = ctx.op.rights
@@ -224,22 +233,50 @@ class ApiRuntime:
 
 
 def check_formats(req: Request) -> None:
-    """InvalidInput for uuid parameters that are not UUIDs (Connexion does not check them)."""
+    """InvalidInput for parameters that break a format Connexion does not check (uuid, uri)."""
     for p in req.op.parameters:
-        if p.schema.get("format") != "uuid":
+        check = FORMATS.get(str(p.schema.get("format")))
+        if check is None:
             continue
         source = {"path": req.path, "query": req.query}.get(p.location)
         value = req.header(p.name) if p.location == "header" else (source or {}).get(p.name)
-        if value is not None and not _is_uuid(str(value)):
-            raise InvalidInput(f"{p.location} parameter {p.name} must be a UUID, got {value!r}")
+        if value is not None and not check(str(value)):
+            raise InvalidInput(f"{p.location} parameter {p.name} must be a "
+                               f"{p.schema['format']}, got {value!r}")
+
+
+def check_body_formats(schema: Mapping[str, Any], value: Any, where: str) -> None:
+    """InvalidInput for body strings that break a format Connexion does not check, at any depth.
+
+    Connexion's Draft 4 format checker knows neither `uuid` nor (without rfc3987) `uri`, so a
+    schema-valid-looking `"logo_url": "AAA"` would otherwise be stored and served back.
+    """
+    check = FORMATS.get(str(schema.get("format")))
+    if check is not None and isinstance(value, str) and not check(value):
+        raise InvalidInput(f"{where} must be a {schema['format']}, got {value!r}")
+    if isinstance(value, dict):
+        for name, prop in (schema.get("properties") or {}).items():
+            if name in value:
+                check_body_formats(prop, value[name], f"{where}.{name}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        for i, element in enumerate(value):
+            check_body_formats(schema["items"], element, f"{where}[{i}]")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# RFC 3986 absolute URI: a scheme, a colon, then no whitespace or characters never allowed.
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
 
 def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return len(text) == 36
+    return _UUID.fullmatch(text) is not None
+
+
+def _is_uri(text: str) -> bool:
+    return _URI.fullmatch(text) is not None
+
+
+FORMATS: Mapping[str, Callable[[str], bool]] = {"uuid": _is_uuid, "uri": _is_uri}
 
 
 def _text(value: Any) -> str | None:

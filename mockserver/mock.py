@@ -68,16 +68,22 @@ class Mock:
         return {"format": "orgkit-snapshot/1",
                 "apis": {n: rt.store.snapshot() for n, rt in self.runtimes.items()}}
 
-    def restore(self, snapshot: Mapping[str, Any]) -> None:
-        """Replace the state with a snapshot; ConfigError says what is wrong with it."""
-        if snapshot.get("format") != "orgkit-snapshot/1" or not isinstance(
-                snapshot.get("apis"), dict):
+    def restore(self, snapshot: Any) -> None:
+        """Replace the state with a snapshot; ConfigError says what is wrong with it.
+
+        All or nothing: a snapshot that does not fit leaves the state as it was.
+        """
+        if not isinstance(snapshot, Mapping) or snapshot.get("format") != "orgkit-snapshot/1" \
+                or not isinstance(snapshot.get("apis"), Mapping):
             raise ConfigError("not an orgkit snapshot: expected format 'orgkit-snapshot/1' "
                               "with an 'apis' object (GET /__mock/snapshot makes one)")
+        previous = self.snapshot()
         for name, runtime in self.runtimes.items():
             try:
                 runtime.store.restore(snapshot["apis"].get(name, {}))
-            except (KeyError, TypeError, AttributeError) as exc:
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                for other, kept in self.runtimes.items():
+                    kept.store.restore(previous["apis"][other])
                 raise ConfigError(f"snapshot of {name!r} does not fit: {exc}") from None
 
     def api_for_path(self, path: str) -> tuple[str, str] | None:

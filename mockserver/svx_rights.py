@@ -118,6 +118,7 @@ def assign_tenant_admin_rights(ctx: Ctx) -> Response:
     """POST /tenants/{tenant_id}/admins/{tenant_admin_id}/security_rights."""
     tenant = _existing(ctx, "tenants", str(ctx.req.path["tenant_id"]))
     names = requested_rights(ctx)
+    _refuse_escalation(ctx, names, None)
     _require_level(ctx, names, "for_tenant")
     _require_enabled(tenant, names, "tenant")
     held = ctx.caller.grants.rights_in(Scope.TENANT, str(tenant["id"]))
@@ -131,13 +132,11 @@ def assign_org_admin_rights(ctx: Ctx) -> Response:
     """POST /orgs/{org_id}/admins/{org_admin_id}/security_rights (org- or tenant-level)."""
     org = _existing(ctx, "orgs", str(ctx.req.path["org_id"]))
     names = requested_rights(ctx)
+    user_id, tenant_id = str(ctx.req.path["org_admin_id"]), str(org["tenant_id"])
+    _refuse_escalation(ctx, names, tenant_id)
     _require_level(ctx, names, "for_org")
     _require_enabled(org, names, "organisation")
-    user_id, tenant_id = str(ctx.req.path["org_admin_id"]), str(org["tenant_id"])
     to_tenant = [n for n in names if catalogue_entry(ctx.store, n).get("for_tenant")]
-    if to_tenant and not _may_assign_at_tenant(ctx, tenant_id):
-        raise Forbidden(f"{to_tenant} would be assigned to the tenant; that needs "
-                        "atom:tenant:assign_org_sr_to_user on it or the global right")
     grants = ctx.caller.grants
     _refuse_self_escalation(ctx, grants.org_rights.get(str(org["id"]), frozenset()), names)
     org_only = [n for n in names if n not in to_tenant]
@@ -146,6 +145,26 @@ def assign_org_admin_rights(ctx: Ctx) -> Response:
     if to_tenant:
         upsert_admin(ctx, "tenant_admins", {"tenant_id": tenant_id}, user_id, to_tenant)
     return Response(204)
+
+
+def _refuse_escalation(ctx: Ctx, names: Iterable[str], tenant_id: str | None) -> None:
+    """Forbidden when rights asked for sit above what the caller may hand out.
+
+    Checked before the endpoint's own level rules (422), so that asking for a global right
+    without holding atom:global:assign_global_sr_to_user, or (through an organisation, whose
+    tenant-level rights go to its tenant) a tenant right without the tenant's assign right, is
+    refused as the escalation it is.
+    """
+    grants = ctx.caller.grants
+    entries = [catalogue_entry(ctx.store, n) for n in names]
+    global_level = [str(e["name"]) for e in entries if e.get("for_global")]
+    if global_level and "atom:global:assign_global_sr_to_user" not in grants.global_rights:
+        raise Forbidden(f"{global_level} are global rights; assigning them needs "
+                        "atom:global:assign_global_sr_to_user")
+    tenant_level = [str(e["name"]) for e in entries if e.get("for_tenant")]
+    if tenant_id is not None and tenant_level and not _may_assign_at_tenant(ctx, tenant_id):
+        raise Forbidden(f"{tenant_level} are tenant rights; assigning them needs "
+                        "atom:tenant:assign_org_sr_to_user on the tenant or the global right")
 
 
 def _may_assign_at_tenant(ctx: Ctx, tenant_id: str) -> bool:

@@ -108,6 +108,31 @@ def upload_logo(ctx: Ctx) -> Response:
     return Response(202)
 
 
+def delete_organization(ctx: Ctx) -> Response:
+    """DELETE /v1/organizations/{id}: the generic delete (with the spec's cascade), then unlink.
+
+    Registered under the generic action name `delete`, so it replaces it for Transmit only: the
+    deleted id leaves its managing organization's `managed_organizations_by_app`, and the
+    organizations it managed are no longer managed (`managing_organization_id` is removed: the
+    schema does not allow null). Otherwise reads would keep naming an organization that is gone.
+    """
+    gone = str(ctx.target()["organization_id"])
+    response = crud.delete(ctx)
+    coll = ctx.store["organizations"]
+    for other in list(coll.values()):
+        managed = other.get("managed_organizations_by_app") or {}
+        linked = any(gone in ids for ids in managed.values())
+        if not linked and other.get("managing_organization_id") != gone:
+            continue
+        changed = dict(other)
+        changed["managed_organizations_by_app"] = {
+            app: kept for app, ids in managed.items() if (kept := [i for i in ids if i != gone])}
+        if changed.get("managing_organization_id") == gone:
+            del changed["managing_organization_id"]
+        coll.put(changed)
+    return response
+
+
 def create_managed(ctx: Ctx) -> Response:
     """POST .../applications/{app_id}/managed-organizations: a child org for one app."""
     parent = dict(ctx.target())
@@ -191,6 +216,7 @@ def get_roles_and_groups(ctx: Ctx) -> Response:
 
 PLUGIN = ApiPlugin(
     behaviours=MappingProxyType({
+        "delete": delete_organization,
         "get_organization_by_name": get_by_name,
         "add_apps": add_apps,
         "remove_apps": remove_apps,

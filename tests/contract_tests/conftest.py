@@ -1,0 +1,116 @@
+"""Live mocks for the contract-suite tests: uvicorn in a background thread on a free port.
+
+The suite itself never imports `mockserver`; its tests may, to have something to judge.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from fixtures import export_personas, write_personas
+from mockserver.app import MockApp, create_app
+
+MOUNTS = {"svx": "/svx", "transmit": "/cis"}
+
+
+@dataclass(frozen=True)
+class LiveMock:
+    """A served mock: its origin, a personas file made for it, and the app (for its state)."""
+
+    origin: str
+    personas: Path
+    app: MockApp
+
+    def base_url(self, api: str) -> str:
+        """The base URL of one API (server path included)."""
+        return self.origin + MOUNTS[api]
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve an ASGI app on a free 127.0.0.1 port while the block runs; yields the origin."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))  # handing uvicorn the bound socket leaves no race for the port
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def personas_for(app: MockApp, origin: str, folder: Path) -> Path:
+    """A personas file whose tokens this app's keyring signed, for this origin."""
+    path = folder / "personas.json"
+    write_personas(export_personas(app.mock.dataset, base_url=origin,
+                                   keyring=app.mock.keyring), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
+    """The default mock, live for the whole session, with its personas file."""
+    app = create_app()
+    with serving(app) as origin:
+        yield LiveMock(origin, personas_for(app, origin, tmp_path_factory.mktemp("live")), app)
+
+
+class DetailErrors:
+    """The mock, except that every API 4xx/5xx body becomes `{"detail": ...}` (a common default
+    of web frameworks): a broken implementation the errors checks must catch."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/__mock"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                if message["status"] < 400:
+                    await send(message)
+                return
+            if start["status"] < 400:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                body = json.dumps({"detail": b"".join(chunks).decode("utf-8", "replace")})
+                headers = [(k, v) for k, v in start.get("headers", [])
+                           if k.lower() not in (b"content-length", b"content-type")]
+                headers += [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body.encode())).encode())]
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": body.encode()})
+
+        await self.app(scope, receive, rewrite)
+
+
+@pytest.fixture(scope="session")
+def broken_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
+    """A live mock whose error bodies are `{"detail": ...}` instead of the API's shape."""
+    app = create_app()
+    with serving(DetailErrors(app)) as origin:
+        yield LiveMock(origin, personas_for(app, origin, tmp_path_factory.mktemp("broken")), app)

@@ -1,0 +1,262 @@
+"""Deliberately broken implementations: the mock with one behaviour a vendor might get wrong.
+
+Each fault wraps or patches one mock instance (never the module-level code), so the faithful
+mock and every broken variant can run side by side in one test session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from mockserver import svx_world
+from mockserver.app import MockApp
+from mockserver.engine import ApiRuntime, Ctx
+from orgkit import pagination
+from orgkit.pagination import PagingStyle
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGI = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+                Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A named defect, the check family that must catch it, and where."""
+
+    name: str
+    family: str
+    check: str
+    operation: str
+    api: str
+    apply: Callable[[MockApp], ASGI]
+    description: str
+
+
+# --- engine-level faults (patch one mock instance) -------------------------------------------
+
+
+def _runtimes(app: MockApp) -> list[ApiRuntime]:
+    return list(app.mock.runtimes.values())
+
+
+def rights_never_enforced(app: MockApp) -> ASGI:
+    """Every authenticated caller may do everything."""
+    for runtime in _runtimes(app):
+        runtime._authorize = lambda ctx: None  # type: ignore[method-assign]
+    return app
+
+
+def cross_tenant_reads(app: MockApp) -> ASGI:
+    """Reads are never checked against the caller's scope."""
+    for runtime in _runtimes(app):
+        original = runtime._authorize
+
+        def authorize(ctx: Ctx, original: Callable[[Ctx], None] = original) -> None:
+            if ctx.op.method != "GET":
+                original(ctx)
+
+        runtime._authorize = authorize  # type: ignore[method-assign]
+    return app
+
+
+def visible_list_leaks(app: MockApp) -> ASGI:
+    """'Organisations the user can see' returns every organisation."""
+    runtime = app.mock.runtimes["svx"]
+    leaky = dataclasses.replace(runtime.plugin, behaviours={
+        **runtime.plugin.behaviours, "list_visible_orgs": _all_orgs})
+    runtime.plugin = leaky
+    return app
+
+
+def _all_orgs(ctx: Ctx) -> Any:
+    from mockserver.http import Response
+
+    orgs = [ctx.render(o) for o in ctx.store["orgs"].values() if o.get("status") == "active"]
+    return Response(200, {"orgs": sorted(orgs, key=svx_world._by_name)})
+
+
+def org_admin_not_confined(app: MockApp) -> ASGI:
+    """Transmit org-admin tokens may act on any organization."""
+    runtime = app.mock.runtimes["transmit"]
+    original = runtime._authorize
+
+    def authorize(ctx: Ctx) -> None:
+        if ctx.caller.token_kind != "org_admin":
+            original(ctx)
+
+    runtime._authorize = authorize  # type: ignore[method-assign]
+    return app
+
+
+def off_by_one_pages(app: MockApp) -> ASGI:
+    """Page N starts one item early: the last item of page N-1 shows up again."""
+    from mockserver import crud
+
+    class Shifted:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(pagination, name)
+
+        @staticmethod
+        def select(entries: Any, request: pagination.PageRequest) -> pagination.Page:
+            page = pagination.select(entries, request)
+            if request.style is not PagingStyle.PAGE or request.page < 2 or not page.entries:
+                return page
+            before = pagination.select(entries, dataclasses.replace(request,
+                                                                    page=request.page - 1))
+            shifted = (before.entries[-1], *page.entries[:-1])
+            return dataclasses.replace(page, entries=shifted)
+
+    # crud reads `pagination.select` through its module global; this instance-wide patch is
+    # undone by the test's monkeypatch fixture, see test_mutations.py.
+    crud.pagination = Shifted()  # type: ignore[assignment]
+    return app
+
+
+# --- wire-level faults (ASGI wrappers) --------------------------------------------------------
+
+
+def rewrite_query(app: ASGI, change: Callable[[list[tuple[str, str]]],
+                                              list[tuple[str, str]]]) -> ASGI:
+    """An ASGI app that rewrites the query string before the implementation sees it."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            pairs = parse_qsl(scope["query_string"].decode(), keep_blank_values=True)
+            scope = dict(scope, query_string=urlencode(change(pairs)).encode())
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def rewrite_response(app: ASGI, change: Callable[[int, Any], tuple[int, Any]],
+                     headers: Callable[[int, list[Any]], list[Any]] | None = None) -> ASGI:
+    """An ASGI app that rewrites JSON response bodies (and optionally headers)."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            await _emit(send, start, b"".join(chunks), change, headers)
+
+        await app(scope, receive, capture)
+
+    return wrapped
+
+
+async def _emit(send: Any, start: dict[str, Any], raw: bytes,
+                change: Callable[[int, Any], tuple[int, Any]],
+                headers: Callable[[int, list[Any]], list[Any]] | None) -> None:
+    status, body = start["status"], raw
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        status, new = change(status, parsed)
+        body = json.dumps(new).encode()
+    kept = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    kept.append((b"content-length", str(len(body)).encode()))
+    if headers is not None:
+        kept = headers(status, kept)
+    await send({"type": "http.response.start", "status": status, "headers": kept})
+    await send({"type": "http.response.body", "body": body})
+
+
+def per_page_ignored(app: MockApp) -> ASGI:
+    """per_page is dropped: every page has the default size."""
+    return rewrite_query(app, lambda pairs: [(k, v) for k, v in pairs if k != "per_page"])
+
+
+def desc_ignored(app: MockApp) -> ASGI:
+    """order=desc is ignored: lists always come ascending."""
+    return rewrite_query(app, lambda pairs: [(k, v) for k, v in pairs
+                                             if not (k == "order" and v.lower() == "desc")])
+
+
+def page_and_cursor_accepted(app: MockApp) -> ASGI:
+    """page with next_page_after is accepted (the cursor is silently dropped)."""
+
+    def drop(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if any(k == "page" for k, _ in pairs):
+            return [(k, v) for k, v in pairs if k != "next_page_after"]
+        return pairs
+
+    return rewrite_query(app, drop)
+
+
+def errors_in_other_shape(app: MockApp) -> ASGI:
+    """Errors come as {"detail": ...} instead of the API's documented shape."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if status >= 400 and isinstance(body, dict):
+            return status, {"detail": body.get("message") or "error"}
+        return status, body
+
+    return rewrite_response(app, change)
+
+
+def wrong_http_code(app: MockApp) -> ASGI:
+    """Error bodies always say http_code 400, whatever the status."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if status >= 400 and isinstance(body, dict) and "http_code" in body:
+            return status, {**body, "http_code": 400}
+        return status, body
+
+    return rewrite_response(app, change)
+
+
+def forbidden_for_missing_token(app: MockApp) -> ASGI:
+    """A request without credentials gets 403 instead of 401."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if status == 401 and isinstance(body, dict):
+            return 403, {**body, "http_code": 403, "error": "forbidden"}
+        return status, body
+
+    return rewrite_response(app, change)
+
+
+def cursor_never_ends(app: MockApp) -> ASGI:
+    """The last page still carries a cursor, so a client never stops."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if isinstance(body, dict) and "next_page_after" in body and body["next_page_after"] is None:
+            return status, {**body, "next_page_after": "c3RpbGwtbW9yZQ"}
+        return status, body
+
+    return rewrite_response(app, change)
+
+
+def meta_total_off(app: MockApp) -> ASGI:
+    """meta.total_count is one more than the collection holds."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if isinstance(body, dict) and isinstance(body.get("meta"), dict):
+            meta = body["meta"]
+            return status, {**body, "meta": {**meta, "total_count": meta["total_count"] + 1}}
+        return status, body
+
+    return rewrite_response(app, change)
+
+
+def no_allow_header(app: MockApp) -> ASGI:
+    """405 answers omit the Allow header."""
+    return rewrite_response(app, lambda s, b: (s, b), headers=lambda status, hs: [
+        (k, v) for k, v in hs if not (status == 405 and k.lower() == b"allow")])

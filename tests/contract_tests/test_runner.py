@@ -1,0 +1,125 @@
+"""`orgkit contract` end to end against a live mock: exit codes, messages and reports."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orgkit.cli import main
+
+FAMILIES = "conformance,errors,workflows,reliability"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def contract(api: str, base_url: str, personas: Path, report_dir: Path,
+             only: str = FAMILIES) -> int:
+    """Run `orgkit contract` in-process; its exit code."""
+    return main(["contract", "--api", api, "--base-url", base_url, "--personas", str(personas),
+                 "--report-dir", str(report_dir), "--only", only, "--profile", "quick"])
+
+
+def check_reports(folder: Path) -> dict[str, Any]:
+    """The three reports exist and agree; the summary."""
+    summary = json.loads((folder / "summary.json").read_text())
+    root = ET.parse(folder / "junit.xml").getroot()
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == summary["totals"]["total"] > 0
+    assert len(root.findall("./testsuite/testcase/failure")) == summary["totals"]["fail"]
+    assert len(root.findall("./testsuite/testcase/skipped")) == summary["totals"]["skip"]
+    assert int(root.get("tests", "-1")) == summary["totals"]["total"]
+    assert "<table id='matrix'>" in (folder / "report.html").read_text()
+    return dict(summary)
+
+
+@pytest.mark.parametrize("api", ["svx", "transmit"])
+def test_the_mock_passes(api: str, live_mock: Any, tmp_path: Path,
+                         capfd: pytest.CaptureFixture[str]) -> None:
+    code = contract(api, live_mock.base_url(api), live_mock.personas, tmp_path)
+    err = capfd.readouterr().err
+    assert code == 0, err[-3000:]
+    summary = check_reports(tmp_path)
+    assert summary["totals"]["fail"] == 0
+    assert set(summary["by_family"]) == set(FAMILIES.split(","))
+    for family, counts in summary["by_family"].items():
+        assert counts["pass"] > 0, family
+    assert "contract: " in err and "0 failed" in err
+
+
+def unused_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_url_is_a_usage_error(live_mock: Any, tmp_path: Path,
+                                          capfd: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{unused_port()}/svx"
+    assert contract("svx", url, live_mock.personas, tmp_path) == 2
+    assert f"cannot reach {url}" in capfd.readouterr().err
+
+
+def test_malformed_url_is_a_usage_error(live_mock: Any, tmp_path: Path,
+                                        capfd: pytest.CaptureFixture[str]) -> None:
+    assert contract("svx", "127.0.0.1:8080/svx", live_mock.personas, tmp_path) == 2
+    assert "--base-url must be an http(s) URL" in capfd.readouterr().err
+
+
+def test_missing_personas_file_is_a_usage_error(live_mock: Any, tmp_path: Path,
+                                                capfd: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.json"
+    assert contract("svx", live_mock.base_url("svx"), missing, tmp_path) == 2
+    err = capfd.readouterr().err
+    assert "orgkit: error:" in err and "nope.json" in err
+
+
+def test_rejected_token_is_a_usage_error(live_mock: Any, tmp_path: Path,
+                                         capfd: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(live_mock.personas.read_text())
+    token = document["personas"]["org-admin"]["token"]
+    document["personas"]["org-admin"]["token"] = token[:-4] + ("AAAA" if token[-4:] != "AAAA"
+                                                               else "BBBB")
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(document))
+    assert contract("svx", live_mock.base_url("svx"), tampered, tmp_path) == 2
+    err = capfd.readouterr().err
+    assert "rejected these personas' tokens" in err and "org-admin" in err
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_error_bodies_in_the_wrong_shape_fail_the_errors_family(
+        broken_mock: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    code = contract("svx", broken_mock.base_url("svx"), broken_mock.personas, tmp_path,
+                    only="errors")
+    err = capfd.readouterr().err
+    assert code == 1
+    summary = check_reports(tmp_path)
+    failed = {(f["check"], f["operation_id"]) for f in summary["failures"]}
+    assert ("malformed_json_rejected", "createTenant") in failed
+    assert ("unsupported_method_405", "getTenant") in failed
+    assert "FAIL malformed_json_rejected createTenant" in err
+    first = summary["failures"][0]
+    assert first["curl"].startswith("curl ") and '"detail"' in first["response"]
+    assert "error shape" in first["message"]
+
+
+def test_plain_pytest_entry_fails_per_family_and_operation(broken_mock: Any,
+                                                          tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "contract_tests"),
+         "--api", "transmit", "--base-url", broken_mock.base_url("transmit"),
+         "--personas", str(broken_mock.personas), "--only", "errors",
+         "--report-dir", str(tmp_path / "reports")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "14 failed" in done.stdout  # one test per operation of the family
+    assert "test_contract[errors-createOrganization]" in done.stdout
+    assert "malformed_json_rejected" in done.stdout and "curl -i -X POST" in done.stdout
+    assert (tmp_path / "reports" / "junit.xml").is_file()
