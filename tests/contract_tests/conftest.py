@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -114,3 +115,17 @@ def broken_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
     app = create_app()
     with serving(DetailErrors(app)) as origin:
         yield LiveMock(origin, personas_for(app, origin, tmp_path_factory.mktemp("broken")), app)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print the mutation score when test_mutations ran (caught / total faults)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import faults
+
+    score = config.stash.get(faults.SCORE_KEY, {})
+    if score:
+        caught = sum(score.values())
+        terminalreporter.write_line(f"mutation score: {caught}/{len(score)} faults caught by "
+                                    "the contract suite")
+        for name, ok in score.items():
+            terminalreporter.write_line(f"  {'caught' if ok else 'MISSED'}: {name}")

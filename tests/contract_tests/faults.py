@@ -13,16 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import pytest
+
 from mockserver import svx_world
 from mockserver.app import MockApp
 from mockserver.engine import ApiRuntime, Ctx
 from orgkit import pagination
 from orgkit.pagination import PagingStyle
 
+Patch = Callable[[Any, str, Any], None]  # pytest's monkeypatch.setattr: undone after the test
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGI = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
                 Awaitable[None]]
+
+
+# Where test_mutations records caught/not caught per fault; conftest prints the score.
+SCORE_KEY = pytest.StashKey[dict[str, bool]]()
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class Fault:
     check: str
     operation: str
     api: str
-    apply: Callable[[MockApp], ASGI]
+    apply: Callable[[MockApp, Patch], ASGI]
     description: str
 
 
@@ -45,14 +52,14 @@ def _runtimes(app: MockApp) -> list[ApiRuntime]:
     return list(app.mock.runtimes.values())
 
 
-def rights_never_enforced(app: MockApp) -> ASGI:
+def rights_never_enforced(app: MockApp, patch: Patch) -> ASGI:
     """Every authenticated caller may do everything."""
     for runtime in _runtimes(app):
-        runtime._authorize = lambda ctx: None  # type: ignore[method-assign]
+        patch(runtime, "_authorize", lambda ctx: None)
     return app
 
 
-def cross_tenant_reads(app: MockApp) -> ASGI:
+def cross_tenant_reads(app: MockApp, patch: Patch) -> ASGI:
     """Reads are never checked against the caller's scope."""
     for runtime in _runtimes(app):
         original = runtime._authorize
@@ -61,16 +68,16 @@ def cross_tenant_reads(app: MockApp) -> ASGI:
             if ctx.op.method != "GET":
                 original(ctx)
 
-        runtime._authorize = authorize  # type: ignore[method-assign]
+        patch(runtime, "_authorize", authorize)
     return app
 
 
-def visible_list_leaks(app: MockApp) -> ASGI:
+def visible_list_leaks(app: MockApp, patch: Patch) -> ASGI:
     """'Organisations the user can see' returns every organisation."""
     runtime = app.mock.runtimes["svx"]
     leaky = dataclasses.replace(runtime.plugin, behaviours={
         **runtime.plugin.behaviours, "list_visible_orgs": _all_orgs})
-    runtime.plugin = leaky
+    patch(runtime, "plugin", leaky)
     return app
 
 
@@ -81,7 +88,7 @@ def _all_orgs(ctx: Ctx) -> Any:
     return Response(200, {"orgs": sorted(orgs, key=svx_world._by_name)})
 
 
-def org_admin_not_confined(app: MockApp) -> ASGI:
+def org_admin_not_confined(app: MockApp, patch: Patch) -> ASGI:
     """Transmit org-admin tokens may act on any organization."""
     runtime = app.mock.runtimes["transmit"]
     original = runtime._authorize
@@ -90,11 +97,11 @@ def org_admin_not_confined(app: MockApp) -> ASGI:
         if ctx.caller.token_kind != "org_admin":
             original(ctx)
 
-    runtime._authorize = authorize  # type: ignore[method-assign]
+    patch(runtime, "_authorize", authorize)
     return app
 
 
-def off_by_one_pages(app: MockApp) -> ASGI:
+def off_by_one_pages(app: MockApp, patch: Patch) -> ASGI:
     """Page N starts one item early: the last item of page N-1 shows up again."""
     from mockserver import crud
 
@@ -112,9 +119,9 @@ def off_by_one_pages(app: MockApp) -> ASGI:
             shifted = (before.entries[-1], *page.entries[:-1])
             return dataclasses.replace(page, entries=shifted)
 
-    # crud reads `pagination.select` through its module global; this instance-wide patch is
-    # undone by the test's monkeypatch fixture, see test_mutations.py.
-    crud.pagination = Shifted()  # type: ignore[assignment]
+    # crud reads `pagination.select` through its module global, so this patch is process-wide;
+    # the test's monkeypatch undoes it before the next fault runs.
+    patch(crud, "pagination", Shifted())
     return app
 
 
@@ -178,18 +185,18 @@ async def _emit(send: Any, start: dict[str, Any], raw: bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-def per_page_ignored(app: MockApp) -> ASGI:
+def per_page_ignored(app: MockApp, patch: Patch) -> ASGI:
     """per_page is dropped: every page has the default size."""
     return rewrite_query(app, lambda pairs: [(k, v) for k, v in pairs if k != "per_page"])
 
 
-def desc_ignored(app: MockApp) -> ASGI:
+def desc_ignored(app: MockApp, patch: Patch) -> ASGI:
     """order=desc is ignored: lists always come ascending."""
     return rewrite_query(app, lambda pairs: [(k, v) for k, v in pairs
                                              if not (k == "order" and v.lower() == "desc")])
 
 
-def page_and_cursor_accepted(app: MockApp) -> ASGI:
+def page_and_cursor_accepted(app: MockApp, patch: Patch) -> ASGI:
     """page with next_page_after is accepted (the cursor is silently dropped)."""
 
     def drop(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -200,7 +207,7 @@ def page_and_cursor_accepted(app: MockApp) -> ASGI:
     return rewrite_query(app, drop)
 
 
-def errors_in_other_shape(app: MockApp) -> ASGI:
+def errors_in_other_shape(app: MockApp, patch: Patch) -> ASGI:
     """Errors come as {"detail": ...} instead of the API's documented shape."""
 
     def change(status: int, body: Any) -> tuple[int, Any]:
@@ -211,7 +218,7 @@ def errors_in_other_shape(app: MockApp) -> ASGI:
     return rewrite_response(app, change)
 
 
-def wrong_http_code(app: MockApp) -> ASGI:
+def wrong_http_code(app: MockApp, patch: Patch) -> ASGI:
     """Error bodies always say http_code 400, whatever the status."""
 
     def change(status: int, body: Any) -> tuple[int, Any]:
@@ -222,7 +229,7 @@ def wrong_http_code(app: MockApp) -> ASGI:
     return rewrite_response(app, change)
 
 
-def forbidden_for_missing_token(app: MockApp) -> ASGI:
+def forbidden_for_missing_token(app: MockApp, patch: Patch) -> ASGI:
     """A request without credentials gets 403 instead of 401."""
 
     def change(status: int, body: Any) -> tuple[int, Any]:
@@ -233,7 +240,7 @@ def forbidden_for_missing_token(app: MockApp) -> ASGI:
     return rewrite_response(app, change)
 
 
-def cursor_never_ends(app: MockApp) -> ASGI:
+def cursor_never_ends(app: MockApp, patch: Patch) -> ASGI:
     """The last page still carries a cursor, so a client never stops."""
 
     def change(status: int, body: Any) -> tuple[int, Any]:
@@ -244,7 +251,7 @@ def cursor_never_ends(app: MockApp) -> ASGI:
     return rewrite_response(app, change)
 
 
-def meta_total_off(app: MockApp) -> ASGI:
+def meta_total_off(app: MockApp, patch: Patch) -> ASGI:
     """meta.total_count is one more than the collection holds."""
 
     def change(status: int, body: Any) -> tuple[int, Any]:
@@ -256,7 +263,77 @@ def meta_total_off(app: MockApp) -> ASGI:
     return rewrite_response(app, change)
 
 
-def no_allow_header(app: MockApp) -> ASGI:
+def no_allow_header(app: MockApp, patch: Patch) -> ASGI:
     """405 answers omit the Allow header."""
     return rewrite_response(app, lambda s, b: (s, b), headers=lambda status, hs: [
         (k, v) for k, v in hs if not (status == 405 and k.lower() == b"allow")])
+
+
+def rewrite_request_body(app: ASGI, change: Callable[[bytes], bytes | None]) -> ASGI:
+    """An ASGI app that rewrites request bodies; a None from change answers 500 with a trace."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
+            await app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        new = change(body)
+        if new is None:
+            await _crash(send)
+            return
+        await app(_with_length(scope, len(new)), _once(new), send)
+
+    return wrapped
+
+
+async def _crash(send: Any) -> None:
+    trace = b'Traceback (most recent call last):\n  File "app.py", line 1\nValueError: bad'
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": trace})
+
+
+def _with_length(scope: Scope, length: int) -> Scope:
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    return dict(scope, headers=[*headers, (b"content-length", str(length).encode())])
+
+
+def _once(body: bytes) -> Callable[[], Awaitable[Message]]:
+    sent = [False]
+
+    async def receive() -> Message:
+        if sent[0]:
+            return {"type": "http.disconnect"}
+        sent[0] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def crash_on_malformed_json(app: MockApp, patch: Patch) -> ASGI:
+    """A body that is not JSON crashes the server: 500 with a stack trace."""
+
+    def change(body: bytes) -> bytes | None:
+        try:
+            json.loads(body or b"{}")
+        except ValueError:
+            return None
+        return body
+
+    return rewrite_request_body(app, change)
+
+
+def tenant_bodies_not_validated(app: MockApp, patch: Patch) -> ASGI:
+    """POST /tenants takes any body: whatever arrives, a tenant gets created."""
+    lenient = rewrite_request_body(app, lambda body: json.dumps({"name": "lenient"}).encode())
+
+    async def route(scope: Scope, receive: Any, send: Any) -> None:
+        target = lenient if scope.get("path") == "/svx/tenants" else app
+        await target(scope, receive, send)
+
+    return route

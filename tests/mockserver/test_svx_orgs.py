@@ -106,12 +106,12 @@ def test_archive_and_restore_org(api: Api) -> None:
     assert ORG_A1 in org_ids(api, TENANT_A)
 
 
-def test_delete_org_removes_its_admins_agents_and_deployments(api: Api) -> None:
-    assert svx_items("deployments", org_id=ORG_A1)
+def test_delete_org_removes_its_admins_agents_deployments_and_invitations(api: Api) -> None:
+    assert svx_items("deployments", org_id=ORG_A1) and svx_items("invitations", org_id=ORG_A1)
     expect(api.delete(f"/svx/orgs/{ORG_A1}", as_="tenant-admin"), 204)
     expect_error(api.get(f"/svx/orgs/{ORG_A1}", as_="global-admin"), 404)
     assert ORG_A1 not in org_ids(api, TENANT_A, status="all")
-    for collection in ("org_admins", "application_agents", "deployments"):
+    for collection in ("org_admins", "application_agents", "deployments", "invitations"):
         assert not [i for i in api.svx[collection].values() if i["org_id"] == ORG_A1]
     # The org admin held rights on A1 only: they are gone.
     assert expect(api.get("/svx/me/security_rights", as_="org-admin"), 200)["orgs"] == []

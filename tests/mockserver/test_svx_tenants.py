@@ -110,6 +110,8 @@ def test_delete_tenant_removes_it_its_orgs_and_their_admins(api: Api) -> None:
     assert not [o for o in api.svx["orgs"].values() if o["tenant_id"] == TENANT_A]
     assert not [a for a in api.svx["org_admins"].values() if a["org_id"] in orgs]
     assert not [a for a in api.svx["tenant_admins"].values() if a["tenant_id"] == TENANT_A]
+    assert svx_items("invitations", tenant_id=TENANT_A)
+    assert not [i for i in api.svx["invitations"].values() if i["tenant_id"] == TENANT_A]
     # The tenant admin's rights went with the records.
     expect_error(api.get(f"/svx/tenants/{TENANT_A}/orgs", as_="tenant-admin"), 403)
     mine = expect(api.get("/svx/me/security_rights", as_="tenant-admin"), 200)

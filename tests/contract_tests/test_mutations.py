@@ -1,0 +1,87 @@
+"""The contract suite catches broken implementations: one realistic fault at a time.
+
+Each fault is the mock with one behaviour a vendor might get wrong (tests/contract_tests/
+faults.py). The suite must fail on it in the right family and check, naming the right
+operation. The mutation score (caught / total) is printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import faults as f  # noqa: E402
+from asgi_live import describe, failed, personas_file, run_family, serving  # noqa: E402
+
+from mockserver.app import create_app  # noqa: E402
+
+FAULTS = [
+    f.Fault("rights never enforced", "rights", "rights_enforced", "getOrg", "svx",
+            f.rights_never_enforced, "every authenticated user may do everything"),
+    f.Fault("another tenant's reads allowed", "rights", "tenant_isolation", "getOrg", "svx",
+            f.cross_tenant_reads, "GETs skip the rights check"),
+    f.Fault("visible-orgs list leaks other tenants", "rights", "tenant_isolation",
+            "listVisibleOrgs", "svx", f.visible_list_leaks, "the list ignores visibility"),
+    f.Fault("org-admin token not confined", "rights", "rights_enforced",
+            "createManagedOrganization", "transmit", f.org_admin_not_confined,
+            "a Transmit org-admin token acts on other organizations"),
+    f.Fault("403 for a missing token", "rights", "unauthenticated_refused", "getOrg", "svx",
+            f.forbidden_for_missing_token, "no credentials answered like missing rights"),
+    f.Fault("per_page ignored", "pagination", "page_size_respected", "listTenantOrgs", "svx",
+            f.per_page_ignored, "every page has the default size"),
+    f.Fault("items repeated across pages", "pagination", "pages_are_disjoint",
+            "listTenantOrgs", "svx", f.off_by_one_pages, "page N starts one item early"),
+    f.Fault("order=desc ignored", "pagination", "order_respected", "listTenantOrgs", "svx",
+            f.desc_ignored, "lists always come ascending"),
+    f.Fault("page with cursor accepted", "pagination", "combined_paging_rejected",
+            "listTenants", "svx", f.page_and_cursor_accepted, "the cursor is silently dropped"),
+    f.Fault("cursor never ends", "pagination", "cursor_chain_terminates", "listTenantOrgs",
+            "svx", f.cursor_never_ends, "the last page still hands out a cursor"),
+    f.Fault("meta total off by one", "pagination", "meta_totals_agree", "listTenantOrgs", "svx",
+            f.meta_total_off, "meta.total_count disagrees with the items"),
+    f.Fault("errors in another shape", "conformance", "error_shape_matches", "getOrg", "svx",
+            f.errors_in_other_shape, 'errors come as {"detail": ...}'),
+    f.Fault("http_code disagrees with the status", "errors", "unknown_path_not_found",
+            "getOrg", "svx", f.wrong_http_code, "error bodies always say http_code 400"),
+    f.Fault("stack trace on malformed JSON", "errors", "malformed_json_rejected", "createTenant",
+            "svx", f.crash_on_malformed_json, "a body that is not JSON crashes the server"),
+    f.Fault("request bodies not validated", "conformance", "negative_data_rejection",
+            "createTenant", "svx", f.tenant_bodies_not_validated,
+            "POST /tenants creates a tenant whatever the body"),
+    f.Fault("405 without Allow", "errors", "unsupported_method_405", "getOrg", "svx",
+            f.no_allow_header, "405 answers omit the Allow header"),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[x.name for x in FAULTS])
+def test_suite_catches(fault: f.Fault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       request: pytest.FixtureRequest) -> None:
+    app = create_app()
+    broken = fault.apply(app, monkeypatch.setattr)
+    with serving(broken) as origin:
+        results = run_family(origin, fault.api, fault.family, personas_file(origin, tmp_path),
+                             operations=(fault.operation,))
+    caught = failed(results, fault.check, fault.operation) is not None
+    request.config.stash.setdefault(f.SCORE_KEY, {})[fault.name] = caught
+    assert caught, (f"{fault.name} ({fault.description}) was not caught by "
+                    f"{fault.family}/{fault.check} on {fault.operation}; "
+                    f"failures were:\n{describe(results) or '(none)'}")
+
+
+
+CONTROLS = sorted({(x.api, x.family, x.operation) for x in FAULTS})
+
+
+@pytest.mark.parametrize(("api", "family", "operation"), CONTROLS,
+                         ids=[f"{a}-{fam}-{op}" for a, fam, op in CONTROLS])
+def test_faithful_mock_passes_the_same_checks(api: str, family: str, operation: str,
+                                              tmp_path: Path) -> None:
+    with serving(create_app()) as origin:
+        results = run_family(origin, api, family, personas_file(origin, tmp_path),
+                             operations=(operation,))
+    assert not [r for r in results if r.outcome.value == "fail"], describe(results)
+    assert any(r.operation_id == operation and r.outcome.value == "pass" for r in results)
