@@ -17,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import LoadResult, run_wrk  # noqa: E402
-from servers import ROOT, ensure_wrk, start_orgkit, start_prism  # noqa: E402
+from servers import ROOT, Server, ensure_wrk, start_orgkit, start_prism  # noqa: E402
 
-from fixtures import GenerateConfig, generate, persona_token, write  # noqa: E402
+from fixtures import GenerateConfig, generate, load, persona_token, write  # noqa: E402
 from orgkit.tokens import KeyRing  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
@@ -143,6 +143,54 @@ def generation() -> list[Row]:
                 higher_is_better=False)]
 
 
+def suite_speed(folder: Path) -> list[Row]:
+    """Cases per second: the conformance family vs bare `st run`, same spec, same server."""
+    import subprocess
+
+    from contract_tests.config import ContractConfig
+    from contract_tests.results import Results
+    from contract_tests.runner import execute, prepare
+    from fixtures import export_personas, load, write_personas
+
+    spec = folder / "svx-clean.json"
+    subprocess.run([sys.executable, "-m", "orgkit.cli", "spec", "--api", "svx", "--out",
+                    str(spec)], check=True, capture_output=True)
+    server = start_orgkit()
+    try:
+        personas = folder / "personas.json"
+        origin = server.base.removesuffix("/svx")
+        write_personas(export_personas(load(), base_url=origin), personas)
+        started = time.perf_counter()
+        suite = prepare(ContractConfig("svx", server.base, personas, only=("conformance",)),
+                        Results())
+        execute(suite)
+        ours = suite.target.sent / (time.perf_counter() - started)
+        bare = _bare_st(server, spec)
+    finally:
+        server.stop()
+    return [Row("contract suite (conformance) vs bare st run", ours, bare, "cases/s",
+                "≥ 0.9×")]
+
+
+def _bare_st(server: Server, spec: Path) -> float:
+    """Cases per second of `st run --checks all` over the same spec and server."""
+    import re
+    import subprocess
+
+    token = persona_token(load(), "global-admin", KeyRing())
+    st = str(Path(sys.executable).parent / "st")
+    started = time.perf_counter()
+    done = subprocess.run([st, "run", str(spec), "--url", server.base, "-H",
+                           f"Authorization: Bearer {token}", "--checks", "all", "-n", "5",
+                           "--seed", "1", "-w", "1"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=1800)
+    elapsed = time.perf_counter() - started
+    found = re.search(r"(\d+) generated", done.stdout)
+    if found is None:
+        raise RuntimeError(f"cannot read st output:\n{done.stdout[-2000:]}")
+    return int(found.group(1)) / elapsed
+
+
 def table(rows: list[Row]) -> str:
     """The results as a Markdown table."""
     lines = ["| figure | orgkit | Prism | orgkit / Prism | target |", "|---|---|---|---|---|"]
@@ -187,7 +235,7 @@ def main() -> int:
         path, ids = world(1_000, folder)
         rows = head_to_head(args, wrk, path, ids)
         size_rows, p50s = sizes(args, wrk, folder)
-    rows += size_rows + generation()
+        rows += size_rows + generation() + suite_speed(folder)
     text = table(rows)
     print(text)
     has_plot = plot(p50s, ROOT / "benchmarks" / "latency_vs_size.png")

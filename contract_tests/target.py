@@ -56,7 +56,12 @@ class Target:
     def __init__(self, base_url: str, *, timeout: float = 30.0,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self.sent = 0  # every request through the client, whichever family sent it
+        self.client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
+                                   event_hooks={"request": [self._count]})
+
+    def _count(self, request: httpx.Request) -> None:
+        self.sent += 1
 
     def call(self, method: str, path: str, *, token: str | None = None,
              params: Mapping[str, Any] | None = None, json_body: Any = None,

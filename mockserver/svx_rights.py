@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from mockserver.engine import ApiRuntime, Ctx
@@ -18,18 +18,40 @@ SCOPES = {"global_admins": None, "tenant_admins": "tenant_id", "org_admins": "or
 
 def grants_for(store: Store, subject: str) -> Grants:
     """Every right a user holds, read from their active admin records."""
-    tables: dict[str, dict[str, frozenset[str]]] = {"tenant_admins": {}, "org_admins": {}}
-    global_rights: frozenset[str] = frozenset()
-    for collection, field in SCOPES.items():
-        for record in admin_records(store, collection, subject):
-            if record.get("status") != "active":
-                continue
-            rights = frozenset(record.get("security_rights") or ())
-            if field is None:
-                global_rights = rights
-            else:
-                tables[collection][str(record[field])] = rights
-    return Grants(global_rights, tables["tenant_admins"], tables["org_admins"])
+    record = store["global_admins"].get((subject,))
+    active = record is not None and record.get("status") == "active"
+    global_rights = frozenset(record.get("security_rights") or ()) if active and record else \
+        frozenset()
+    return Grants(global_rights, ScopedRights(store, "tenant_admins", subject),
+                  ScopedRights(store, "org_admins", subject))
+
+
+class ScopedRights(Mapping[str, frozenset[str]]):
+    """A user's rights per tenant or org, looked up in the store when a scope is asked for.
+
+    Building the whole table on every request cost O(records): a user who creates orgs becomes
+    admin of each, and every later request got slower. A lookup is O(1) per scope asked.
+    """
+
+    def __init__(self, store: Store, collection: str, subject: str) -> None:
+        self._store, self._collection, self._subject = store, collection, subject
+        self._field = str(SCOPES[collection])
+
+    def __getitem__(self, scope_id: str) -> frozenset[str]:
+        coll = self._store[self._collection]
+        key = tuple({self._field: scope_id, "id": self._subject}[f] for f in coll.key_fields)
+        record = coll.get(key)
+        if record is None or record.get("status") != "active":
+            raise KeyError(scope_id)
+        return frozenset(record.get("security_rights") or ())
+
+    def __iter__(self) -> Iterator[str]:
+        for record in admin_records(self._store, self._collection, self._subject):
+            if record.get("status") == "active":
+                yield str(record[self._field])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def admin_records(store: Store, collection: str, subject: str) -> list[Item]:
