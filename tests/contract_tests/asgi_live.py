@@ -1,7 +1,7 @@
 """Test helpers: run a contract family; wrap the mock to break it on purpose, and serve it.
 
-Imported by the rights, pagination and scenery tests (they put this folder on sys.path).
-`serving` mirrors the one in conftest.py, which test modules cannot import.
+Imported by conftest.py and by the test modules (they put this folder on sys.path, since test
+modules cannot import conftest).
 """
 
 from __future__ import annotations

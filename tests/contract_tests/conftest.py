@@ -6,23 +6,21 @@ The suite itself never imports `mockserver`; its tests may, to have something to
 from __future__ import annotations
 
 import json
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from fixtures import export_personas, write_personas
 from mockserver.app import MockApp, create_app
 
-MOUNTS = {"svx": "/svx", "transmit": "/cis"}
+# asgi_live lives beside this file; test modules import it the same way (they cannot import
+# conftest), so the live-server helper exists once.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asgi_live import MOUNTS, serving  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -36,25 +34,6 @@ class LiveMock:
     def base_url(self, api: str) -> str:
         """The base URL of one API (server path included)."""
         return self.origin + MOUNTS[api]
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on a free 127.0.0.1 port while the block runs; yields the origin."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # handing uvicorn the bound socket leaves no race for the port
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def personas_for(app: MockApp, origin: str, folder: Path) -> Path:
@@ -119,7 +98,6 @@ def broken_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Print the mutation score when test_mutations ran (caught / total faults)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import faults
 
     score = config.stash.get(faults.SCORE_KEY, {})
