@@ -67,10 +67,6 @@ class Planned:
         query = {**self.query, **params}
         return replace(self, query={k: v for k, v in query.items() if v is not None})
 
-    def with_path(self, **values: str) -> Planned:
-        """The same request with path values replaced."""
-        return replace(self, path={**self.path, **values})
-
 
 def send(target: Target, planned: Planned, token: str | None) -> Exchange:
     """Send a planned request; a transport error becomes a CheckFailure."""

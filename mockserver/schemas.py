@@ -22,14 +22,6 @@ def _json_schema(content: Mapping[str, Any] | None) -> Schema:
     return {}
 
 
-def response_schema(document: Mapping[str, Any], op: Operation,
-                    status: int | None = None) -> Schema:
-    """The JSON schema of a response (the success one by default)."""
-    responses = _op_doc(document, op)["responses"]
-    response = responses.get(str(status or op.success_status), {})
-    return _json_schema(response.get("content"))
-
-
 def item_schema(document: Mapping[str, Any], op: Operation) -> Schema:
     """The schema of one item of the op's collection: what its `get` returns, else the op's own.
 

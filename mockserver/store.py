@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -55,11 +55,6 @@ class Collection:
         if item is not None:
             self._unindex(key, item)
         return item
-
-    def delete_where(self, predicate: Callable[[Item], bool]) -> list[Item]:
-        """Remove every item matching predicate (cascades)."""
-        doomed = [k for k, v in self._items.items() if predicate(v)]
-        return [item for k in doomed if (item := self.delete(k)) is not None]
 
     def sorted_entries(self, partition: Mapping[str, Any], order_field: str) -> SortedList:
         """Entries (sort value, key) of the items matching partition, ascending by order_field."""
@@ -115,7 +110,6 @@ class Store:
     def __init__(self, layout: Mapping[str, tuple[str, ...]]) -> None:
         self._layout = dict(layout)
         self._collections = {name: Collection(name, keys) for name, keys in layout.items()}
-        self.counters: dict[str, int] = {}
 
     def __getitem__(self, name: str) -> Collection:
         return self._collections[name]
@@ -134,21 +128,11 @@ class Store:
         for name, items in data.items():
             for item in items:
                 self._collections[name].put(copy.deepcopy(item))
-        self.counters = {}
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as JSON-able data; restore(snapshot()) gives the same state."""
-        return {
-            "collections": {n: c.dump() for n, c in self._collections.items()},
-            "counters": dict(self.counters),
-        }
+        return {"collections": {n: c.dump() for n, c in self._collections.items()}}
 
     def restore(self, snapshot: Mapping[str, Any]) -> None:
         """Replace the state with a snapshot made by snapshot()."""
         self.reset(snapshot.get("collections", {}))
-        self.counters = dict(snapshot.get("counters", {}))
-
-    def next_number(self, name: str) -> int:
-        """A per-name sequence number (stable ids and timestamps for the mock)."""
-        self.counters[name] = self.counters.get(name, 0) + 1
-        return self.counters[name]

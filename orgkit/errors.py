@@ -22,10 +22,6 @@ class ConfigError(OrgkitError):
     """The user's configuration (CLI flags, persona file, fixture file) is unusable."""
 
 
-class NotImplementedYet(OrgkitError):
-    """A documented feature that this version does not provide."""
-
-
 class Problem(StrEnum):
     """What went wrong, in the domain's words; `orgkit.errorshapes` maps it to a status."""
 
