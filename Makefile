@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy orgkit mockserver contract_tests fixtures
+	$(BIN)/mypy orgkit mockserver contract_tests fixtures benchmarks
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

@@ -20,6 +20,8 @@ class Profile:
     stateful_steps: int
     page_sizes: int  # how many per_page values pagination explores per list
     burst: int  # reliability: concurrent requests
+    # Schemathesis phases the conformance family draws cases from (contract_tests.phases).
+    phases: tuple[str, ...] = ("examples", "coverage", "fuzzing")
 
 
 PROFILES = {
@@ -39,8 +41,7 @@ class ContractConfig:
     profile: str = "quick"
     seed: int = 0
     only: tuple[str, ...] = ()
-    # Operation ids the rights and pagination families are restricted to (empty: every one);
-    # for focused runs and fast tests. Ids the API does not have are simply never selected.
+    # Operation ids every family is restricted to (empty: every one), for focused runs.
     operations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

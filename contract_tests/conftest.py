@@ -15,7 +15,9 @@ import pytest
 
 from contract_tests.config import ContractConfig
 from contract_tests.results import Results
+from contract_tests.runner import check_operations
 from orgkit.errors import OrgkitError
+from orgkit.specs import load_api
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=0, help="seed of the generated cases")
     group.addoption("--only", default="", help="comma-separated families (default: all)")
     group.addoption("--report-dir", default="reports", help="where the reports go")
+    group.addoption("--operation", action="append", default=[], metavar="OPERATION_ID",
+                    help="only this operation (repeatable)")
 
 
 CONTRACT = pytest.StashKey["ContractConfig | None"]()
@@ -44,12 +48,15 @@ def pytest_configure(config: pytest.Config) -> None:
         flags = ", ".join("--" + m.replace("_", "-") for m in missing)
         pytest.exit(f"orgkit: error: --api needs {flags}", returncode=2)
     try:
-        config.stash[CONTRACT] = ContractConfig(
+        contract = ContractConfig(
             api=api, base_url=config.getoption("base_url"),
             personas=Path(config.getoption("personas")),
             report_dir=Path(config.getoption("report_dir")), profile=config.getoption("profile"),
             seed=config.getoption("seed"),
-            only=tuple(x for x in config.getoption("only").split(",") if x))
+            only=tuple(x for x in config.getoption("only").split(",") if x),
+            operations=tuple(config.getoption("operation")))
+        check_operations(contract, load_api(api).model.operations)
+        config.stash[CONTRACT] = contract
     except OrgkitError as exc:
         pytest.exit(f"orgkit: error: {exc}", returncode=2)
 
@@ -65,10 +72,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("family_operation", [pytest.param(("-", "-"), marks=skip)],
                              ids=["not-configured"])
         return
-    from orgkit.specs import load_api
-
     pairs = [(f, op.operation_id) for f in config.families
-             for op in load_api(config.api).model.operations]
+             for op in load_api(config.api).model.operations if config.selects(op.operation_id)]
     metafunc.parametrize("family_operation", pairs, ids=[f"{f}-{o}" for f, o in pairs])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 import requests
 import schemathesis
+from requests.structures import CaseInsensitiveDict
+from schemathesis.checks import CheckContext, load_all_checks, run_checks
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.personas import Persona
@@ -157,6 +160,69 @@ def run_check(fn: CheckFn, case: Any, response: Any, headers: Mapping[str, str],
     except AssertionError as exc:
         return str(exc) or type(exc).__name__
     return None
+
+
+class Judge:
+    """Runs several checks on one answer in one pass, a verdict per check.
+
+    Equivalent to `case.validate_response(response, checks=[fn])` per check, but the context
+    (configuration lookups) is built once per operation and phase instead of once per check.
+    """
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        load_all_checks()
+        self.headers = CaseInsensitiveDict(dict(headers))
+        self._contexts: dict[tuple[str, str | None], CheckContext] = {}
+
+    def judge(self, case: Any, response: Any, checks: Mapping[str, CheckFn],
+              ) -> dict[str, str | None]:
+        """Check name → failure text, or None where the check holds."""
+        names = {fn.__name__: name for name, fn in checks.items()}
+        verdicts: dict[str, str | None] = dict.fromkeys(checks)
+
+        def failed(check: str, collected: set[Any], failure: Any) -> None:
+            collected.add(failure)
+            text, name = _describe(failure), names[check]
+            verdicts[name] = text if verdicts[name] is None else f"{verdicts[name]}; {text}"
+
+        run_checks(case=case, response=response, ctx=self._context(case),
+                   checks=list(checks.values()), on_failure=failed)
+        return verdicts
+
+    def _context(self, case: Any) -> CheckContext:
+        phase = case.meta.phase.name.value if case.meta is not None else None
+        key = (case.operation.label, phase)
+        if key not in self._contexts:
+            config = case.operation.schema.config.checks_config_for(operation=case.operation,
+                                                                    phase=phase)
+            self._contexts[key] = CheckContext(
+                override=None, auth=None, headers=self.headers, config=config,
+                # A check that re-sends a request (a control for a Content-Type probe) sends
+                # it with the persona's token.
+                transport_kwargs={"headers": dict(self.headers)}, response_checks=None,
+                phase=_phase_name(phase))
+        return self._contexts[key]
+
+
+def _phase_name(phase: str | None) -> Any:
+    from schemathesis.engine.run import PhaseName
+
+    return PhaseName.from_str(phase) if phase is not None else None
+
+
+def guarded(fn: CheckFn) -> CheckFn:
+    """fn, with a crash turned into a failure naming it (so one check cannot hide the others)."""
+
+    @functools.wraps(fn)
+    def check(ctx: Any, response: Any, case: Any) -> Any:
+        try:
+            return fn(ctx, response, case)
+        except (AssertionError, FailureGroup):
+            raise
+        except Exception as exc:
+            raise AssertionError(f"the check could not judge this answer: {exc!r}") from exc
+
+    return check
 
 
 def is_negative(case: Any) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from contract_tests.config import ContractConfig as ContractConfig  # orgkit.cli imports it here
@@ -13,6 +14,8 @@ from contract_tests.personas import load as load_personas
 from contract_tests.results import CheckResult, Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Target
+from orgkit.errors import ConfigError
+from orgkit.model import Operation
 from orgkit.specs import load_api
 
 Family = Callable[[Suite], None]
@@ -28,6 +31,7 @@ def family(name: str) -> Family:
 def prepare(config: ContractConfig, results: Results, target: Target | None = None) -> Suite:
     """Everything a run needs; ConfigError for an unreachable target or rejected tokens."""
     api = load_api(config.api)
+    check_operations(config, api.model.operations)
     target = target or Target(config.base_url)
     target.ping()
     personas = load_personas(config.personas, config.api)
@@ -36,6 +40,17 @@ def prepare(config: ContractConfig, results: Results, target: Target | None = No
 
     check_tokens(suite)
     return suite
+
+
+def check_operations(config: ContractConfig, operations: Iterable[Operation]) -> None:
+    """ConfigError naming --operation ids the API does not have, with the closest ones."""
+    known = [op.operation_id for op in operations]
+    for wanted in config.operations:
+        if wanted not in known:
+            close = difflib.get_close_matches(wanted, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ConfigError(f"--operation {wanted!r} is not an operation id of the "
+                              f"{config.api} API{hint}")
 
 
 def execute(suite: Suite) -> None:

@@ -24,6 +24,7 @@ from orgkit.errors import Forbidden
 from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
 from orgkit.rights import Resolver, authorize
 
+# Preferred by name; otherwise chosen by what the personas file says they hold.
 HOME_PERSONA = "tenant-admin"  # its tenant and organisation: where requests are aimed
 AWAY_PERSONA = "other-tenant-admin"  # another tenant: the target of cross-tenant requests
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
@@ -50,6 +51,28 @@ def selected_operations(suite: Suite) -> list[Operation]:
     return [op for op in suite.api.model.operations if suite.config.selects(op.operation_id)]
 
 
+def tenant_admins(personas: Mapping[str, Persona]) -> list[Persona]:
+    """Personas holding rights in their own tenant and no global rights, in file order."""
+    return [p for p in personas.values() if p.tenant_id and not p.grants.global_rights
+            and p.grants.tenant_rights.get(p.tenant_id)]
+
+
+def home_persona(personas: Mapping[str, Persona]) -> Persona | None:
+    """Whose tenant and organisation requests aim at: tenant-admin, else a tenant admin (with
+    an organisation first), else any persona with a tenant."""
+    admins = sorted(tenant_admins(personas), key=lambda p: p.org_id is None)
+    return personas.get(HOME_PERSONA) or next(iter(admins), None) or next(
+        (p for p in personas.values() if p.tenant_id), None)
+
+
+def away_persona(personas: Mapping[str, Persona], home_tenant: str | None) -> Persona | None:
+    """An admin of another tenant than home's: other-tenant-admin, else the first found."""
+    named = personas.get(AWAY_PERSONA)
+    if named is not None and named.tenant_id != home_tenant:
+        return named
+    return next((p for p in tenant_admins(personas) if p.tenant_id != home_tenant), None)
+
+
 class Scenery:
     """Plans requests, knows which persona the oracle allows, creates what requests need."""
 
@@ -64,16 +87,12 @@ class Scenery:
         self.cache: dict[str, Any] = {}  # values looked up once (catalogue, app id)
         self._shared: dict[tuple[str, Site, str], str] = {}
         self.id_params = self._id_params()
-        self.home = self.site_of(HOME_PERSONA)
-        self.away = self.site_of(AWAY_PERSONA) if AWAY_PERSONA in suite.personas else None
+        home = home_persona(suite.personas)
+        self.home = Site() if home is None else Site(home.tenant_id, home.org_id)
+        away = away_persona(suite.personas, self.home.tenant_id)
+        self.away = None if away is None else Site(away.tenant_id, away.org_id)
 
     # -- personas and sites ---------------------------------------------------------------
-
-    def site_of(self, name: str) -> Site:
-        """The site of a persona (or of the first persona with a tenant)."""
-        persona = self.suite.personas.get(name) or next(
-            (p for p in self.suite.personas.values() if p.tenant_id), None)
-        return Site() if persona is None else Site(persona.tenant_id, persona.org_id)
 
     def personas(self) -> list[Persona]:
         """The run's personas in file order."""

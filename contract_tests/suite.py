@@ -27,6 +27,7 @@ class Suite:
     results: Results
     rng: random.Random = field(default_factory=random.Random)
     cleanup: list[Callable[[], Any]] = field(default_factory=list)
+    generated: int = 0  # Schemathesis cases sent and judged (as `st run` counts "generated")
 
     def verdict(self, family: str, check: str, op: Operation,
                 run: Callable[[], Exchange | None]) -> bool:

@@ -75,7 +75,8 @@ def not_applicable(scenery: Scenery, op: Operation) -> str:
     if not (scoped(op) or confined_list(op)):
         return "the operation addresses no tenant or organisation"
     if scenery.away is None:
-        return "the personas file has no admin of another tenant (other-tenant-admin)"
+        return ("the personas file has no admin of another tenant than the home persona's "
+                "(a persona with tenant rights in its own, different tenant_id)")
     return ""
 
 

@@ -78,6 +78,7 @@ def _contract(args: argparse.Namespace) -> int:
         api=args.api, base_url=args.base_url, personas=args.personas,
         report_dir=args.report_dir, profile=args.profile, seed=args.seed,
         only=tuple(x for x in (args.only or "").split(",") if x),
+        operations=tuple(args.operation or ()),
     )
     code: int = run_contract(config)
     return code
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--only", help="comma-separated families: "
                    "rights,pagination,errors,conformance,workflows,reliability")
+    c.add_argument("--operation", action="append", metavar="OPERATION_ID",
+                   help="only this operation (repeatable), e.g. getOrg")
     c.set_defaults(func=_contract)
     return parser
 

@@ -16,6 +16,7 @@ from contract_tests.checks.errors import (
     wrong_content_type_rejected,
 )
 from contract_tests.driver import broadest_persona
+from contract_tests.scenery import selected_operations
 from contract_tests.suite import Suite, fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation
@@ -30,7 +31,7 @@ MALFORMED_JSON = b'{"orgkit": '
 def run(suite: Suite) -> None:
     """Send the five probes to every operation (or say why one does not apply)."""
     probe = Prober(suite)
-    for op in suite.api.model.operations:
+    for op in selected_operations(suite):
         probe.malformed_json(op)
         probe.wrong_content_type(op)
         probe.invalid_uuid(op)

@@ -25,7 +25,7 @@ from contract_tests.checks.paging import (
     pages_cover_collection,
 )
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import HOME_PERSONA, Scenery, selected_operations
+from contract_tests.scenery import Scenery, home_persona, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from contract_tests.walks import Order, Walk, Walker, default_order, orders
@@ -82,7 +82,7 @@ def check_list(suite: Suite, scenery: Scenery, op: Operation, rule: PaginationRu
 def prepare(scenery: Scenery, op: Operation, rule: PaginationRule) -> Survey:
     """The list as an allowed persona sees it with per_page=max, topped up if too short."""
     planned = scenery.plan(op)
-    persona = scenery.actor(planned, [scenery.suite.personas.get(HOME_PERSONA)])
+    persona = scenery.actor(planned, [home_persona(scenery.suite.personas)])
     walker = Walker(scenery.suite.target, planned, persona.token, rule)
     id_field = op.resource.id_field if op.resource else "id"
     reference = read_reference(walker, id_field)

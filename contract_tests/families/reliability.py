@@ -12,6 +12,7 @@ from contract_tests.checks import check
 from contract_tests.driver import best_caller, broadest_persona, json_pointer, undo_create
 from contract_tests.families.errors import required
 from contract_tests.personas import Persona
+from contract_tests.scenery import selected_operations
 from contract_tests.suite import Suite, fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation, PagingStyle
@@ -25,7 +26,7 @@ Pins = Mapping[tuple[str, str], str]
 def run(suite: Suite) -> None:
     """One verdict per create with a listing sibling, and per GET without parameters."""
     pairs = create_list_pairs(suite)
-    for op in suite.api.model.operations:
+    for op in selected_operations(suite):
         if op.operation_id in pairs:
             concurrent_creates(suite, op, pairs[op.operation_id])
         else:

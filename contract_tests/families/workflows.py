@@ -34,6 +34,7 @@ from contract_tests.driver import (
     undo_create,
 )
 from contract_tests.personas import Persona
+from contract_tests.scenery import selected_operations
 from contract_tests.suite import Suite
 from orgkit.model import Operation
 
@@ -64,7 +65,7 @@ def run(suite: Suite) -> None:
             Workflow(suite, root, tally, deadline).run()
         elif root.persona is not None:
             root.problem = f"the family's time budget ({deadline.seconds:.0f} s) was spent"
-    for op in suite.api.model.operations:
+    for op in selected_operations(suite):
         _verdicts(suite, op, roots, tally)
 
 
@@ -75,8 +76,9 @@ def find_roots(suite: Suite) -> list[Root]:
         item = suite.api.document["paths"][op.path][op.method.lower()]
         ids = [link["operationId"] for status, response in item["responses"].items()
                if str(status).startswith("2") for link in (response.get("links") or {}).values()]
-        if ids:
-            targets = tuple(suite.api.model.operation(i) for i in dict.fromkeys(ids))
+        targets = tuple(suite.api.model.operation(i) for i in dict.fromkeys(ids))
+        # A workflow runs when it starts at or leads to an operation the run covers.
+        if targets and any(suite.config.selects(o.operation_id) for o in (op, *targets)):
             roots.append(Root(op, targets))
     return roots
 

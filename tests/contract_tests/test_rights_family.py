@@ -128,3 +128,28 @@ def _token(personas: Path, name: str) -> str:
     import json
 
     return str(json.loads(personas.read_text())["personas"][name]["token"])
+
+
+def renamed(personas: Path, folder: Path) -> Path:
+    """The same personas under names the suite has never heard of."""
+    import json
+
+    document = json.loads(personas.read_text())
+    document["personas"] = {f"vendor-user-{i}": p
+                            for i, p in enumerate(document["personas"].values())}
+    path = folder / "renamed.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_cross_tenant_and_state_checks_need_facts_not_names(mock: tuple[str, Path],
+                                                            tmp_path: Path) -> None:
+    ops = ("getOrg", "listTenantOrgs", "getTenant")
+    named = run_family(mock[0], "svx", "rights", mock[1], ops)
+    anonymous = run_family(mock[0], "svx", "rights", renamed(mock[1], tmp_path), ops)
+    assert not failures(anonymous), describe(anonymous)
+    outcomes = {(r.check, r.operation_id): r.outcome for r in anonymous}
+    assert outcomes == {(r.check, r.operation_id): r.outcome for r in named}
+    assert {outcomes[("tenant_isolation", op)] for op in ops} == {Outcome.PASS}
+    assert outcomes[("rights_follow_state", "getOrg")] is Outcome.PASS
+    assert outcomes[("rights_follow_state", "getTenant")] is Outcome.PASS

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def contract(api: str, base_url: str, personas: Path, report_dir: Path,
-             only: str = FAMILIES) -> int:
+             only: str = FAMILIES, *extra: str) -> int:
     """Run `orgkit contract` in-process; its exit code."""
     return main(["contract", "--api", api, "--base-url", base_url, "--personas", str(personas),
-                 "--report-dir", str(report_dir), "--only", only, "--profile", "quick"])
+                 "--report-dir", str(report_dir), "--only", only, "--profile", "quick", *extra])
 
 
 def check_reports(folder: Path) -> dict[str, Any]:
@@ -80,6 +80,32 @@ def test_missing_personas_file_is_a_usage_error(live_mock: Any, tmp_path: Path,
     assert "orgkit: error:" in err and "nope.json" in err
 
 
+def test_operation_filter_covers_only_the_named_operations(live_mock: Any, tmp_path: Path,
+                                                           ) -> None:
+    code = contract("svx", live_mock.base_url("svx"), live_mock.personas, tmp_path,
+                    "conformance,rights,pagination,errors,workflows,reliability",
+                    "--operation", "listTenantOrgs", "--operation", "getOrg")
+    assert code == 0
+    check_reports(tmp_path)
+    covered: dict[str, set[str]] = {}
+    for case in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"):
+        _, family, operation = (case.get("classname") or "").split(".")
+        covered.setdefault(family, set()).add(operation)
+    assert covered["conformance"] == covered["errors"] == {"listTenantOrgs", "getOrg"}
+    assert covered["pagination"] == {"listTenantOrgs"}
+    assert all(ops <= {"listTenantOrgs", "getOrg"} for ops in covered.values()), covered
+
+
+def test_unknown_operation_is_a_usage_error_with_suggestions(
+        live_mock: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    code = contract("svx", live_mock.base_url("svx"), live_mock.personas, tmp_path, FAMILIES,
+                    "--operation", "getOrgz")
+    assert code == 2
+    err = capfd.readouterr().err
+    assert "--operation 'getOrgz' is not an operation id of the svx API" in err
+    assert "did you mean getOrg" in err
+
+
 def test_rejected_token_is_a_usage_error(live_mock: Any, tmp_path: Path,
                                          capfd: pytest.CaptureFixture[str]) -> None:
     document = json.loads(live_mock.personas.read_text())
@@ -112,14 +138,28 @@ def test_error_bodies_in_the_wrong_shape_fail_the_errors_family(
 
 def test_plain_pytest_entry_fails_per_family_and_operation(broken_mock: Any,
                                                           tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "contract_tests"),
-         "--api", "transmit", "--base-url", broken_mock.base_url("transmit"),
-         "--personas", str(broken_mock.personas), "--only", "errors",
-         "--report-dir", str(tmp_path / "reports")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    done = plain_pytest(broken_mock, tmp_path)
     assert done.returncode == 1, done.stdout[-3000:]
     assert "14 failed" in done.stdout  # one test per operation of the family
     assert "test_contract[errors-createOrganization]" in done.stdout
     assert "malformed_json_rejected" in done.stdout and "curl -i -X POST" in done.stdout
     assert (tmp_path / "reports" / "junit.xml").is_file()
+
+
+def plain_pytest(mock: Any, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`pytest contract_tests` against a mock's Transmit API, errors family only."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "contract_tests"),
+         "--api", "transmit", "--base-url", mock.base_url("transmit"),
+         "--personas", str(mock.personas), "--only", "errors",
+         "--report-dir", str(tmp_path / "reports"), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_plain_pytest_entry_takes_the_operation_filter(live_mock: Any, tmp_path: Path) -> None:
+    done = plain_pytest(live_mock, tmp_path, "--operation", "getOrganization")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "1 passed" in done.stdout  # the one test of that operation
+    wrong = plain_pytest(live_mock, tmp_path, "--operation", "getOrganisation")
+    assert wrong.returncode == 2
+    assert "did you mean getOrganization" in wrong.stdout + wrong.stderr
