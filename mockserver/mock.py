@@ -12,6 +12,7 @@ from typing import Any
 from mockserver import svx, transmit
 from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
+from mockserver.heap import collection_paused
 from mockserver.router import Router
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
@@ -60,8 +61,9 @@ class Mock:
 
     def reset(self) -> None:
         """Back to the loaded fixtures."""
-        for name, runtime in self.runtimes.items():
-            runtime.store.reset(self.dataset.get(name, {}))
+        with collection_paused():
+            for name, runtime in self.runtimes.items():
+                runtime.store.reset(self.dataset.get(name, {}))
 
     def snapshot(self) -> dict[str, Any]:
         """Every API's state as JSON-able data."""
@@ -78,6 +80,10 @@ class Mock:
             raise ConfigError("not an orgkit snapshot: expected format 'orgkit-snapshot/1' "
                               "with an 'apis' object (GET /__mock/snapshot makes one)")
         previous = self.snapshot()
+        with collection_paused():
+            self._restore(snapshot, previous)
+
+    def _restore(self, snapshot: Mapping[str, Any], previous: Mapping[str, Any]) -> None:
         for name, runtime in self.runtimes.items():
             try:
                 runtime.store.restore(snapshot["apis"].get(name, {}))
