@@ -16,6 +16,7 @@ import schemathesis
 from requests.structures import CaseInsensitiveDict
 from schemathesis.checks import CheckContext, load_all_checks, run_checks
 from schemathesis.core.failures import FailureGroup
+from schemathesis.engine.run import PhaseName
 
 from contract_tests.personas import Persona
 from contract_tests.suite import Suite
@@ -204,9 +205,7 @@ class Judge:
         return self._contexts[key]
 
 
-def _phase_name(phase: str | None) -> Any:
-    from schemathesis.engine.run import PhaseName
-
+def _phase_name(phase: str | None) -> PhaseName | None:
     return PhaseName.from_str(phase) if phase is not None else None
 
 

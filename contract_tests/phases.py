@@ -36,7 +36,7 @@ def check_phases(phases: tuple[str, ...]) -> None:
 
 
 class CaseSource:
-    """The cases of one run's phases, operation by operation; notes say what produced none."""
+    """The cases of one run's phases, operation by operation; notes say what failed."""
 
     def __init__(self, phases: tuple[str, ...], max_examples: int, seed: int) -> None:
         check_phases(phases)

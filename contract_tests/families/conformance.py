@@ -68,7 +68,7 @@ class Fuzzer:
         self.judge = Judge(headers)
 
     def operation(self, op: Operation) -> dict[str, str]:
-        """Send every phase's cases; notes say why a phase or mode produced none."""
+        """Send every phase's cases; notes say which phase could not generate, and why."""
         return self.source.drive(api_operation(self.schema, op),
                                  lambda case: self._case(op, case),
                                  lambda: not self.deadline.passed)
