@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
+SPECTRAL := tools/spectral/node_modules/.bin/spectral
+
 .PHONY: help install serve test lint typecheck unit bench prove clean
 
 help:
@@ -26,6 +28,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The independent OpenAPI linter the specs must pass (tests/specs/test_lint.py), pinned by its lock.
+$(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found; install Node.js 20+ (the spec lint test needs Spectral)" >&2; exit 2; }
+	@echo "installing Spectral (spec linter) into tools/spectral ..."
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(SPECTRAL)
+
 serve: $(STAMP)
 	$(BIN)/orgkit serve --host $(HOST) --port $(PORT)
 
@@ -35,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy orgkit mockserver contract_tests fixtures benchmarks
 
-unit: $(STAMP)
+unit: $(STAMP) $(SPECTRAL)
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
@@ -48,4 +57,4 @@ prove: $(STAMP)
 	$(BIN)/python benchmarks/prove.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache tools/spectral/node_modules

@@ -863,17 +863,21 @@ def compare_transmit_document(doc: Mapping[str, Any], seed: TransmitSeed) -> lis
     return [*problems, *dangling_refs(doc)]
 
 
-def missing_seed_lines(seed_text: str, spec_text: str) -> list[str]:
+def missing_seed_lines(
+    seed_text: str, spec_text: str, corrections: Mapping[str, str] | None = None
+) -> list[str]:
     """Seed lines that do not reappear, in order, among the spec's stripped lines.
 
     The Transmit spec is the seed with its indentation restored (plus ``x-orgkit`` lines),
-    so every non-blank seed line must survive verbatim and in the same order.
+    so every non-blank seed line must survive verbatim and in the same order, except the
+    documented ``corrections`` (seed line -> the line that replaces it in the spec).
     """
     spec_lines = [line.strip() for line in spec_text.splitlines() if line.strip()]
+    fixes = corrections or {}
     problems: list[str] = []
     position = 0
     for number, raw in enumerate(seed_text.splitlines(), start=1):
-        line = raw.strip()
+        line = fixes.get(raw.strip(), raw.strip())
         if not line:
             continue
         try:
