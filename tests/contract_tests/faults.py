@@ -337,3 +337,40 @@ def tenant_bodies_not_validated(app: MockApp, patch: Patch) -> ASGI:
         await target(scope, receive, send)
 
     return route
+
+
+# --- escalation, invitation contexts and foreign tokens (x-orgkit-grants, mode context, auth) --
+
+
+def escalation_allowed(app: MockApp, patch: Patch) -> ASGI:
+    """Assignments check only the caller's right to assign: anyone may grant anything, to
+    anyone, themself included."""
+    from mockserver import svx_rights
+
+    # The assign behaviours look the refusal up through their module global; the test's
+    # monkeypatch undoes it before the next fault runs.
+    patch(svx_rights, "_refuse_delegation", lambda ctx, names: None)
+    return app
+
+
+def invitation_outside_context(app: MockApp, patch: Patch) -> ASGI:
+    """Invitations are open to every authenticated user, whatever context they select."""
+    from orgkit.model import RightsMode
+
+    runtime = app.mock.runtimes["svx"]
+    original = runtime._authorize
+
+    def authorize(ctx: Ctx) -> None:
+        if ctx.op.rights.mode is not RightsMode.CONTEXT:
+            original(ctx)
+
+    patch(runtime, "_authorize", authorize)
+    return app
+
+
+def foreign_token_accepted(app: MockApp, patch: Patch) -> ASGI:
+    """SVX takes any token the shared key signed, a Transmit access token included."""
+    runtime = app.mock.runtimes["svx"]
+    lenient = dataclasses.replace(runtime.model.auth, foreign_claims=())
+    patch(runtime, "model", dataclasses.replace(runtime.model, auth=lenient))
+    return app
