@@ -253,13 +253,15 @@ def check_formats(req: Request) -> None:
 def canonical_uuids(req: Request) -> Request:
     """The request with uuid parameters in canonical lower-case form (one user, one id)."""
     path, query = _canonical(req, "path", req.path), _canonical(req, "query", req.query)
-    if path is req.path and query is req.query:
+    headers = _canonical(req, "header", req.headers)
+    if path is req.path and query is req.query and headers is req.headers:
         return req
-    return replace(req, path=path, query=query)
+    return replace(req, path=path, query=query, headers=headers)
 
 
 def _canonical(req: Request, location: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
-    uuids = [p.name for p in req.op.parameters
+    # Header names arrive lower-cased; path and query names as declared.
+    uuids = [p.name.lower() if location == "header" else p.name for p in req.op.parameters
              if p.location == location and p.schema.get("format") == "uuid"]
     odd = [n for n in uuids if isinstance(values.get(n), str) and values[n] != values[n].lower()]
     return {**values, **{n: canonical_id(values[n]) for n in odd}} if odd else values

@@ -87,3 +87,11 @@ WRONG_API = [
 def test_a_token_of_the_other_api_is_401(api: Api, persona: str, method: str, url: str) -> None:
     body = expect_error(api.call(method, url, as_=persona), 401)
     assert "token" in str(body).lower()
+
+
+def test_an_upper_case_uuid_header_names_the_same_org(api: Api) -> None:
+    lower = expect(api.get("/svx/applications", as_="org-admin",
+                           headers={"Meeco-Organisation-Id": ORG_A1}), 200)
+    upper = expect(api.get("/svx/applications", as_="org-admin",
+                           headers={"Meeco-Organisation-Id": ORG_A1.upper()}), 200)
+    assert upper == lower
