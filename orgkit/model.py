@@ -72,6 +72,9 @@ class ContextRule:
 
     tenant: ScopeRef | None = None
     org: ScopeRef | None = None
+    # Whether "the caller must hold a right in the context" is our reading (the seed may only
+    # say that the organisation must lie in the selected tenant).
+    membership_inferred: bool = False
 
 
 @dataclass(frozen=True)

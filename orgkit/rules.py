@@ -118,7 +118,8 @@ def parse_rights(r: Reader) -> RightsRule:
     context = None
     if mode is RightsMode.CONTEXT:
         c = r.sub("context")
-        context = ContextRule(_opt_ref(c, "tenant"), _opt_ref(c, "org"))
+        context = ContextRule(_opt_ref(c, "tenant"), _opt_ref(c, "org"),
+                              bool(c.get("membership_inferred", bool, False)))
     return RightsRule(
         mode=mode,
         any_of=reqs,

@@ -43,10 +43,21 @@ def laundering_refused(step: str, exchange: Exchange) -> None:
 
 
 @check("invitation_context_enforced", FAMILY,
-       "Invitations are created, deleted and resent only within a context the caller selected "
-       "and belongs to (403 or 404 otherwise; x-orgkit-rights mode context)")
+       "Invitations are created, deleted and resent only within the context the caller "
+       "selected: not in another tenant's organisation, not on another tenant's invitation "
+       "(403 or 404; x-orgkit-rights mode context)")
 def invitation_context_enforced(step: str, exchange: Exchange, *, reason: str) -> None:
     """One call outside the caller's context."""
+    if exchange.status not in OUTSIDE:
+        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
+                   f"403 or 404: {reason}", exchange)
+
+
+@check("context_membership_required", FAMILY,
+       "A caller holding no right in the context it selects (organisation, tenant or global) "
+       "cannot act there: 403 or 404 (x-orgkit-rights mode context, membership_inferred)")
+def context_membership_required(step: str, exchange: Exchange, *, reason: str) -> None:
+    """One call by a persona that belongs to no context it selects."""
     if exchange.status not in OUTSIDE:
         raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
                    f"403 or 404: {reason}", exchange)

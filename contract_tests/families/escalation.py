@@ -10,7 +10,7 @@ advisory (`failure.advisory`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -18,6 +18,7 @@ from contract_tests import stock
 from contract_tests.checks import CheckFailure
 from contract_tests.checks.auth import each
 from contract_tests.checks.escalation import (
+    context_membership_required,
     foreign_token_refused,
     invitation_context_enforced,
     invitation_kept,
@@ -48,9 +49,12 @@ def run(suite: Suite, scenery: Scenery) -> None:
                   partial(self_escalation_steps, scenery, op))
             judge(suite, op, "laundering_refused", op.grants.inferred,
                   partial(laundering_steps, scenery, op))
-        if op.rights.mode is RightsMode.CONTEXT:
+        if op.rights.context is not None:
             judge(suite, op, "invitation_context_enforced", op.rights.inferred,
                   partial(context_steps, scenery, op))
+            judge(suite, op, "context_membership_required",
+                  op.rights.inferred or op.rights.context.membership_inferred,
+                  partial(membership_steps, scenery, op))
     check_foreign_tokens(suite, scenery, operations)
 
 
@@ -178,23 +182,29 @@ def is_uuid(text: str) -> bool:
 
 
 def context_steps(scenery: Scenery, op: Operation) -> list[Step]:
-    """Personas outside the context they select, then the invitation still in place."""
+    """Calls into another tenant's context, then the invitation still in place."""
     planned = scenery.plan(op)
-    steps = [outside(scenery, planned, p, reason) for p, reason in refused(scenery, planned)]
-    steps += cross_context(scenery, op, planned)
+    steps = cross_context(scenery, op, planned)
     if not steps:
-        raise SetupFailed("every persona of the personas file belongs to the context it "
-                          "selects, and none administers another tenant")
+        raise SetupFailed("the personas file has no admin of another tenant than the home "
+                          "persona's")
     kept = kept_step(scenery, op, planned)
     return steps + ([kept] if kept else [])
 
 
-def refused(scenery: Scenery, planned: Planned) -> Iterable[tuple[Persona, str]]:
+def membership_steps(scenery: Scenery, op: Operation) -> list[Step]:
     """Personas the context rule refuses at the home site (they hold nothing there)."""
+    planned = scenery.plan(op)
+    steps = []
     for persona in scenery.personas():
         reason = scenery.refusal(persona, planned)
         if reason is not None:
-            yield persona, reason
+            steps.append(outside(scenery, planned, persona, reason,
+                                 context_membership_required))
+    if not steps:
+        raise SetupFailed("every persona of the personas file belongs to the context it "
+                          "selects")
+    return steps
 
 
 def cross_context(scenery: Scenery, op: Operation, planned: Planned) -> list[Step]:
@@ -219,13 +229,14 @@ def cross_context(scenery: Scenery, op: Operation, planned: Planned) -> list[Ste
     return steps
 
 
-def outside(scenery: Scenery, planned: Planned, persona: Persona, reason: str) -> Step:
+def outside(scenery: Scenery, planned: Planned, persona: Persona, reason: str,
+            judge_one: Callable[..., None] = invitation_context_enforced) -> Step:
     """One call by a persona outside the context: refused."""
 
     def step() -> Exchange:
         exchange = send(scenery.suite.target, planned, persona.token)
         scenery.adopt(planned, exchange, persona)
-        invitation_context_enforced(f"{persona.name} ({reason})", exchange, reason=reason)
+        judge_one(f"{persona.name} ({reason})", exchange, reason=reason)
         return exchange
 
     return step

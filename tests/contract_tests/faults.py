@@ -353,8 +353,7 @@ def escalation_allowed(app: MockApp, patch: Patch) -> ASGI:
     return app
 
 
-def invitation_outside_context(app: MockApp, patch: Patch) -> ASGI:
-    """Invitations are open to every authenticated user, whatever context they select."""
+def _skip_context_rule(app: MockApp, patch: Patch) -> None:
     from orgkit.model import RightsMode
 
     runtime = app.mock.runtimes["svx"]
@@ -365,6 +364,31 @@ def invitation_outside_context(app: MockApp, patch: Patch) -> ASGI:
             original(ctx)
 
     patch(runtime, "_authorize", authorize)
+
+
+def invitations_open_to_anyone(app: MockApp, patch: Patch) -> ASGI:
+    """Invitations are open to every authenticated user, rights or not (the old mock)."""
+    _skip_context_rule(app, patch)
+    return app
+
+
+def invitation_outside_context(app: MockApp, patch: Patch) -> ASGI:
+    """The organisation header is taken as it comes: a tenant admin invites into, and manages
+    invitations of, another tenant's organisation."""
+    from mockserver import svx_invitations
+
+    original = svx_invitations.context_of
+
+    def trusting(ctx: Ctx) -> svx_invitations.Context:
+        org_id = ctx.req.header(svx_invitations.HEADER)
+        org = ctx.store["orgs"].get((org_id,)) if org_id else None
+        if org is None:
+            return original(ctx)
+        return svx_invitations.Context("org", str(org["tenant_id"]), org_id)
+
+    _skip_context_rule(app, patch)
+    # The behaviours look context_of up through their module global; undone after the test.
+    patch(svx_invitations, "context_of", trusting)
     return app
 
 

@@ -59,7 +59,10 @@ FAULTS = [
             "anyone who may assign grants anything to anyone, themself included"),
     f.Fault("invitation outside context", "rights", "invitation_context_enforced",
             "createInvitation", "svx", f.invitation_outside_context,
-            "invitations are open to every authenticated user in any context"),
+            "a tenant admin invites into another tenant's organisation"),
+    f.Fault("invitations open to anyone", "rights", "context_membership_required",
+            "createInvitation", "svx", f.invitations_open_to_anyone,
+            "a user holding no right in its context invites admins into it"),
     f.Fault("another API's token accepted", "rights", "foreign_token_refused", "getOrg", "svx",
             f.foreign_token_accepted, "a Transmit access token authenticates on SVX"),
 ]

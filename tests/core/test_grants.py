@@ -216,3 +216,14 @@ def test_the_specs_declare_what_tells_their_tokens_apart() -> None:
     transmit_claims = {"sub": "app", "token_kind": "admin"}
     assert load_api("svx").model.auth.foreign(transmit_claims) is not None
     assert load_api("transmit").model.auth.foreign({"sub": "u", "tid": "t"}) is not None
+
+
+def test_the_invitation_context_rule_marks_membership_as_inferred() -> None:
+    from orgkit.specs import load_api
+
+    rule = load_api("svx").model.operation("createInvitation").rights
+    assert rule.context is not None and not rule.inferred
+    assert rule.context.membership_inferred
+    parsed = parse_rights(Reader("inline", {"mode": "context", "context": {
+        "tenant": "jwt:tid"}}, "/r"))
+    assert parsed.context is not None and not parsed.context.membership_inferred
