@@ -6,7 +6,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from mockserver.http import Request, Response
 from mockserver.store import Item, Key, Store
 from orgkit import errorshapes
 from orgkit.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from orgkit.grants import canonical_id
 from orgkit.model import ApiModel, Operation, RightsMode, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
 from orgkit.specs import LoadedApi
@@ -189,12 +190,16 @@ class ApiRuntime:
             if len(self._tokens) > 10_000:  # bound the cache; verified tokens are cheap to redo
                 self._tokens.clear()
             self._tokens[token] = claims
+        foreign = self.model.auth.foreign(claims)
+        if foreign is not None:
+            raise Unauthenticated(f"not an access token of the {self.model.name} API: {foreign}")
         return self.plugin.identify(self, claims)
 
     def handle(self, req: Request) -> Response:
         """Run one operation; domain errors become the API's error body."""
         try:
             check_formats(req)
+            req = canonical_uuids(req)
             self._check_body_formats(req)
             ctx = Ctx(req, self)
             self._authorize(ctx)
@@ -243,6 +248,23 @@ def check_formats(req: Request) -> None:
         if value is not None and not check(str(value)):
             raise InvalidInput(f"{p.location} parameter {p.name} must be a "
                                f"{p.schema['format']}, got {value!r}")
+
+
+def canonical_uuids(req: Request) -> Request:
+    """The request with uuid parameters in canonical lower-case form (one user, one id)."""
+    path, query = _canonical(req, "path", req.path), _canonical(req, "query", req.query)
+    headers = _canonical(req, "header", req.headers)
+    if path is req.path and query is req.query and headers is req.headers:
+        return req
+    return replace(req, path=path, query=query, headers=headers)
+
+
+def _canonical(req: Request, location: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
+    # Header names arrive lower-cased; path and query names as declared.
+    uuids = [p.name.lower() if location == "header" else p.name for p in req.op.parameters
+             if p.location == location and p.schema.get("format") == "uuid"]
+    odd = [n for n in uuids if isinstance(values.get(n), str) and values[n] != values[n].lower()]
+    return {**values, **{n: canonical_id(values[n]) for n in odd}} if odd else values
 
 
 def check_body_formats(schema: Mapping[str, Any], value: Any, where: str) -> None:

@@ -8,9 +8,11 @@ from typing import Any
 from mockserver.engine import ApiRuntime, Ctx
 from mockserver.http import Response
 from mockserver.store import Item, Store
-from orgkit.errors import Forbidden, NotFound, Unprocessable
-from orgkit.model import Scope
+from orgkit import grants
+from orgkit.errors import NotFound, Unprocessable
+from orgkit.grants import canonical_id
 from orgkit.rights import Caller, Grants
+from orgkit.rules import LEVELS
 
 # Admin collections and the scope field that names where their rights apply.
 SCOPES = {"global_admins": None, "tenant_admins": "tenant_id", "org_admins": "org_id"}
@@ -62,7 +64,7 @@ def admin_records(store: Store, collection: str, subject: str) -> list[Item]:
 
 def identify(api: ApiRuntime, claims: Mapping[str, Any]) -> Caller:
     """An SVX caller: `sub` and `tid` from the token, rights from the store."""
-    subject = str(claims["sub"])
+    subject = canonical_id(str(claims["sub"]))
     tenant = claims.get("tid") or None
     return Caller(subject, None if tenant is None else str(tenant),
                   grants=grants_for(api.store, subject))
@@ -98,15 +100,6 @@ def _require_level(ctx: Ctx, names: Iterable[str], flag: str) -> None:
             raise Unprocessable(f"{name!r} is not a {level}-level security right")
 
 
-def _refuse_self_escalation(ctx: Ctx, held: frozenset[str], names: Iterable[str]) -> None:
-    """A user may not hand themself rights they do not already hold in that scope."""
-    target = str(ctx.req.path.get("id") or ctx.req.path.get("org_admin_id")
-                 or ctx.req.path.get("tenant_admin_id"))
-    extra = sorted(set(names) - held)
-    if target == ctx.caller.subject and extra:
-        raise Forbidden(f"you cannot assign yourself rights you do not hold: {extra}")
-
-
 def upsert_admin(ctx: Ctx, collection: str, scope: dict[str, str], user_id: str,
                  add: Iterable[str]) -> Item:
     """Create or update the admin record of user_id in a scope, adding rights."""
@@ -130,8 +123,9 @@ def new_admin(ctx: Ctx, user_id: str, scope: Mapping[str, str]) -> Item:
 def assign_global_rights(ctx: Ctx) -> Response:
     """POST /global_admins/{id}/security_rights."""
     names = requested_rights(ctx)
+    _refuse_levels(ctx, names)
     _require_level(ctx, names, "for_global")
-    _refuse_self_escalation(ctx, ctx.caller.grants.global_rights, names)
+    _refuse_delegation(ctx, names)
     upsert_admin(ctx, "global_admins", {}, str(ctx.req.path["id"]), names)
     return Response(204)
 
@@ -140,11 +134,10 @@ def assign_tenant_admin_rights(ctx: Ctx) -> Response:
     """POST /tenants/{tenant_id}/admins/{tenant_admin_id}/security_rights."""
     tenant = _existing(ctx, "tenants", str(ctx.req.path["tenant_id"]))
     names = requested_rights(ctx)
-    _refuse_escalation(ctx, names, None)
+    _refuse_levels(ctx, names)
     _require_level(ctx, names, "for_tenant")
     _require_enabled(tenant, names, "tenant")
-    held = ctx.caller.grants.rights_in(Scope.TENANT, str(tenant["id"]))
-    _refuse_self_escalation(ctx, held, names)
+    _refuse_delegation(ctx, names)
     upsert_admin(ctx, "tenant_admins", {"tenant_id": str(tenant["id"])},
                  str(ctx.req.path["tenant_admin_id"]), names)
     return Response(204)
@@ -155,12 +148,11 @@ def assign_org_admin_rights(ctx: Ctx) -> Response:
     org = _existing(ctx, "orgs", str(ctx.req.path["org_id"]))
     names = requested_rights(ctx)
     user_id, tenant_id = str(ctx.req.path["org_admin_id"]), str(org["tenant_id"])
-    _refuse_escalation(ctx, names, tenant_id)
+    _refuse_levels(ctx, names)
     _require_level(ctx, names, "for_org")
     _require_enabled(org, names, "organisation")
+    _refuse_delegation(ctx, names)
     to_tenant = [n for n in names if catalogue_entry(ctx.store, n).get("for_tenant")]
-    grants = ctx.caller.grants
-    _refuse_self_escalation(ctx, grants.org_rights.get(str(org["id"]), frozenset()), names)
     org_only = [n for n in names if n not in to_tenant]
     if org_only:
         upsert_admin(ctx, "org_admins", {"org_id": str(org["id"])}, user_id, org_only)
@@ -169,30 +161,29 @@ def assign_org_admin_rights(ctx: Ctx) -> Response:
     return Response(204)
 
 
-def _refuse_escalation(ctx: Ctx, names: Iterable[str], tenant_id: str | None) -> None:
-    """Forbidden when rights asked for sit above what the caller may hand out.
+def _refuse_levels(ctx: Ctx, names: Iterable[str]) -> None:
+    """Forbidden for rights whose level needs an assign right the caller lacks (x-orgkit-grants).
 
-    Checked before the endpoint's own level rules (422), so that asking for a global right
-    without holding atom:global:assign_global_sr_to_user, or (through an organisation, whose
-    tenant-level rights go to its tenant) a tenant right without the tenant's assign right, is
-    refused as the escalation it is.
+    Checked before the endpoint's own level rules (422), so that asking for a right above what
+    the caller may hand out is refused as the escalation it is.
     """
-    grants = ctx.caller.grants
-    entries = [catalogue_entry(ctx.store, n) for n in names]
-    global_level = [str(e["name"]) for e in entries if e.get("for_global")]
-    if global_level and "atom:global:assign_global_sr_to_user" not in grants.global_rights:
-        raise Forbidden(f"{global_level} are global rights; assigning them needs "
-                        "atom:global:assign_global_sr_to_user")
-    tenant_level = [str(e["name"]) for e in entries if e.get("for_tenant")]
-    if tenant_id is not None and tenant_level and not _may_assign_at_tenant(ctx, tenant_id):
-        raise Forbidden(f"{tenant_level} are tenant rights; assigning them needs "
-                        "atom:tenant:assign_org_sr_to_user on the tenant or the global right")
+    rule = ctx.op.grants
+    if rule is not None:
+        grants.refuse_level_escalation(rule, ctx.caller, ctx.resolve, names,
+                                       lambda name: levels_of(ctx.store, name))
 
 
-def _may_assign_at_tenant(ctx: Ctx, tenant_id: str) -> bool:
-    grants = ctx.caller.grants
-    return ("atom:global:assign_org_sr_to_user" in grants.global_rights
-            or "atom:tenant:assign_org_sr_to_user" in grants.rights_in(Scope.TENANT, tenant_id))
+def _refuse_delegation(ctx: Ctx, names: Iterable[str]) -> None:
+    """Forbidden for rights the caller lacks here: to itself, or laundered (x-orgkit-grants)."""
+    rule = ctx.op.grants
+    if rule is not None:
+        grants.refuse_delegation(rule, ctx.op.rights, ctx.caller, ctx.resolve, names)
+
+
+def levels_of(store: Store, name: str) -> frozenset[str]:
+    """The catalogue levels of a right (global, tenant, org: its for_<level> flags)."""
+    entry = catalogue_entry(store, name)
+    return frozenset(level for level in LEVELS if entry.get(f"for_{level}"))
 
 
 def _require_enabled(entity: Item, names: Iterable[str], what: str) -> None:

@@ -29,6 +29,7 @@ class RightsMode(StrEnum):
     MEMBERSHIP = "membership"
     OWNER = "owner"
     VISIBILITY = "visibility"
+    CONTEXT = "context"
 
 
 class SourceKind(StrEnum):
@@ -66,6 +67,17 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class ContextRule:
+    """Where the caller selects the context it acts in (mode context): tenant, then org."""
+
+    tenant: ScopeRef | None = None
+    org: ScopeRef | None = None
+    # Whether "the caller must hold a right in the context" is our reading (the seed may only
+    # say that the organisation must lie in the selected tenant).
+    membership_inferred: bool = False
+
+
+@dataclass(frozen=True)
 class RightsRule:
     """Who may call an operation."""
 
@@ -75,6 +87,7 @@ class RightsRule:
     org_confined_to: ScopeRef | None = None
     inferred: bool = False
     note: str = ""
+    context: ContextRule | None = None
 
     @property
     def needs_token(self) -> bool:
@@ -84,7 +97,20 @@ class RightsRule:
     @property
     def can_forbid(self) -> bool:
         """Whether a valid token can still be refused with 403."""
-        return self.mode in (RightsMode.ANY_OF, RightsMode.MEMBERSHIP)
+        return self.mode in (RightsMode.ANY_OF, RightsMode.MEMBERSHIP, RightsMode.CONTEXT)
+
+
+@dataclass(frozen=True)
+class GrantRule:
+    """Who may hand out which security rights through an assign operation (x-orgkit-grants)."""
+
+    grantee: ScopeRef  # the user who receives the rights
+    scope: Scope  # where the granted rights apply; held rights are compared there
+    source: ScopeRef | None = None  # the id of that scope (None: global)
+    # Catalogue level (a right's for_<level> flag) -> the rights that allow granting it here.
+    levels: tuple[tuple[str, tuple[Requirement, ...]], ...] = ()
+    inferred: bool = False
+    note: str = ""
 
 
 class PagingStyle(StrEnum):
@@ -205,6 +231,7 @@ class Operation:
     pagination: PaginationRule | None
     resource: ResourceRule | None
     error_shape: ErrorShape
+    grants: GrantRule | None = None
 
     @property
     def success_status(self) -> int:
@@ -229,6 +256,20 @@ class AuthConfig:
     subject_claim: str = "sub"
     tenant_claim: str | None = None
     token_url: str | None = None
+    # What tells this API's tokens from another API's signed with the same key: claims a token
+    # must carry, and claims that mark it as another API's (either way: 401).
+    required_claims: tuple[str, ...] = ()
+    foreign_claims: tuple[str, ...] = ()
+
+    def foreign(self, claims: Mapping[str, Any]) -> str | None:
+        """Why the claims are not a token of this API (None: they may be)."""
+        missing = [c for c in self.required_claims if claims.get(c) in (None, "")]
+        if missing:
+            return f"it lacks the claim(s) {', '.join(missing)}"
+        alien = [c for c in self.foreign_claims if c in claims]
+        if alien:
+            return f"it carries the claim(s) {', '.join(alien)} of another API's tokens"
+        return None
 
 
 @dataclass(frozen=True)

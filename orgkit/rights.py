@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orgkit.errors import Forbidden
-from orgkit.model import Requirement, RightsMode, RightsRule, Scope, ScopeRef, SourceKind
+from orgkit.model import (
+    ContextRule,
+    Requirement,
+    RightsMode,
+    RightsRule,
+    Scope,
+    ScopeRef,
+    SourceKind,
+)
 
 # Resolves a scope reference to an id for the current request (None: cannot be resolved).
 Resolver = Callable[[ScopeRef], str | None]
@@ -84,6 +92,31 @@ def authorize(rule: RightsRule, caller: Caller, resolve: Resolver) -> None:
         if not is_member(rule.any_of[0], caller.grants, resolve):
             raise Forbidden(f"requires a right on {describe(rule.any_of, resolve)} "
                             "(any org right, a right of its tenant, or a global right)")
+    elif rule.mode is RightsMode.CONTEXT and rule.context is not None:
+        refuse_outside_context(rule.context, caller.grants, resolve)
+
+
+def refuse_outside_context(context: ContextRule, grants: Grants, resolve: Resolver) -> None:
+    """Forbidden unless the caller belongs to the context it selected (mode context).
+
+    The context is the organisation when one is named, else the tenant, else global; the
+    caller belongs to it by any right there, in the organisation's tenant, or globally.
+    """
+    tenant = resolve(context.tenant) if context.tenant is not None else None
+    org = resolve(context.org) if context.org is not None else None
+    if org and context.org is not None:
+        parent = resolve(ScopeRef(SourceKind.PARENT_TENANT_OF, context.org.name, context.org))
+        if tenant and parent != tenant:
+            raise Forbidden(f"organisation {org} is not in the tenant you selected ({tenant})")
+        if not (grants.global_rights or grants.org_rights.get(org)
+                or (parent and grants.tenant_rights.get(parent))):
+            raise Forbidden(f"you hold no right in the organisation you selected ({org})")
+    elif tenant:
+        if not (grants.global_rights or grants.tenant_rights.get(tenant)):
+            raise Forbidden(f"you hold no right in the tenant you selected ({tenant})")
+    elif not grants.global_rights:
+        raise Forbidden("you hold no global right, so you cannot act in the global context "
+                        "(select a tenant or an organisation)")
 
 
 def visible(rule: RightsRule, caller: Caller, item: Mapping[str, Any]) -> bool:

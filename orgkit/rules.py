@@ -7,8 +7,10 @@ from typing import Any
 
 from orgkit.errors import SpecError
 from orgkit.model import (
+    ContextRule,
     ErrorShape,
     Filter,
+    GrantRule,
     OrderRule,
     PaginationRule,
     PagingStyle,
@@ -21,6 +23,7 @@ from orgkit.model import (
     SourceKind,
 )
 
+LEVELS = ("global", "tenant", "org")  # a security right's catalogue flags: for_<level>
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -97,22 +100,51 @@ def _opt_ref(r: Reader, key: str) -> ScopeRef | None:
     return None if text is None else parse_ref(text, r.source, f"{r.pointer}/{key}")
 
 
+def _requirements(r: Reader, key: str) -> tuple[Requirement, ...]:
+    reqs = []
+    for i, raw in enumerate(r.get(key, list, [])):
+        item = Reader(r.source, raw, f"{r.pointer}/{key}/{i}")
+        reqs.append(Requirement(item.get("right", str), item.enum("scope", Scope),
+                                _opt_ref(item, "from")))
+    return tuple(reqs)
+
+
 def parse_rights(r: Reader) -> RightsRule:
     """Parse an x-orgkit-rights mapping."""
     mode = r.enum("mode", RightsMode)
-    reqs = []
-    for i, raw in enumerate(r.get("any_of", list, [])):
-        item = Reader(r.source, raw, f"{r.pointer}/any_of/{i}")
-        reqs.append(Requirement(item.get("right", str), item.enum("scope", Scope),
-                                _opt_ref(item, "from")))
+    reqs = _requirements(r, "any_of")
     if mode in (RightsMode.ANY_OF, RightsMode.VISIBILITY, RightsMode.MEMBERSHIP) and not reqs:
         raise r.fail("any_of", f"mode {mode.value!r} needs at least one right")
+    context = None
+    if mode is RightsMode.CONTEXT:
+        c = r.sub("context")
+        context = ContextRule(_opt_ref(c, "tenant"), _opt_ref(c, "org"),
+                              bool(c.get("membership_inferred", bool, False)))
     return RightsRule(
         mode=mode,
-        any_of=tuple(reqs),
+        any_of=reqs,
         token_kinds=tuple(r.get("token_kinds", list, [])),
         org_confined_to=_opt_ref(r, "org_confined_to"),
         inferred=bool(r.get("inferred", bool, False)),
+        note=r.get("note", str, "") or "",
+        context=context,
+    )
+
+
+def parse_grants(r: Reader) -> GrantRule:
+    """Parse an x-orgkit-grants mapping (who may hand out which rights)."""
+    grantee = _opt_ref(r, "grantee")
+    if grantee is None:
+        raise r.fail("grantee", "is required: the parameter naming the user who gets the rights")
+    levels = r.sub("levels") if "levels" in r.data else None
+    table = () if levels is None else tuple(
+        (str(level), _requirements(levels, level)) for level in levels.data)
+    for level, _ in table:
+        if level not in LEVELS:
+            raise r.fail(f"levels/{level}", f"unknown level; expected one of: {', '.join(LEVELS)}")
+    return GrantRule(
+        grantee=grantee, scope=r.enum("scope", Scope), source=_opt_ref(r, "from"),
+        levels=table, inferred=bool(r.get("inferred", bool, False)),
         note=r.get("note", str, "") or "",
     )
 

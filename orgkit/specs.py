@@ -15,6 +15,7 @@ from orgkit.rules import (
     HTTP_METHODS,
     Reader,
     parse_error_shapes,
+    parse_grants,
     parse_pagination,
     parse_resource,
     parse_rights,
@@ -84,6 +85,8 @@ def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
     auth = AuthConfig(
         kind=a.get("kind", str), subject_claim=a.get("subject_claim", str, "sub") or "sub",
         tenant_claim=a.get("tenant_claim", str, None), token_url=a.get("token_url", str, None),
+        required_claims=tuple(str(c) for c in a.get("required_claims", list, [])),
+        foreign_claims=tuple(str(c) for c in a.get("foreign_claims", list, [])),
     )
     info = root.sub("info")
     ops = tuple(_operations(root, x.get("api", str), shapes, default_shape))
@@ -131,6 +134,8 @@ def _operation(
         resource=(parse_resource(r.sub("x-orgkit-resource"))
                   if "x-orgkit-resource" in r.data else None),
         error_shape=shapes[shape_name],
+        grants=(parse_grants(r.sub("x-orgkit-grants"))
+                if "x-orgkit-grants" in r.data else None),
     )
 
 

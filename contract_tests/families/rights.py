@@ -16,6 +16,7 @@ from contract_tests.checks.auth import (
     rights_enforced,
     unauthenticated_refused,
 )
+from contract_tests.families import escalation
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, send
 from contract_tests.scenery import MUTATING, Scenery, selected_operations
@@ -52,6 +53,7 @@ def run(suite: Suite) -> None:
     operations = selected_operations(suite)
     for op in operations:
         check_operation(suite, scenery, op)
+    escalation.run(suite, scenery)
     if any(tenancy.scoped(op) for op in suite.api.model.operations):  # an API with tenants
         for op in operations:
             tenancy.check_isolation(suite, scenery, op)

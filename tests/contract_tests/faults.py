@@ -337,3 +337,64 @@ def tenant_bodies_not_validated(app: MockApp, patch: Patch) -> ASGI:
         await target(scope, receive, send)
 
     return route
+
+
+# --- escalation, invitation contexts and foreign tokens (x-orgkit-grants, mode context, auth) --
+
+
+def escalation_allowed(app: MockApp, patch: Patch) -> ASGI:
+    """Assignments check only the caller's right to assign: anyone may grant anything, to
+    anyone, themself included."""
+    from mockserver import svx_rights
+
+    # The assign behaviours look the refusal up through their module global; the test's
+    # monkeypatch undoes it before the next fault runs.
+    patch(svx_rights, "_refuse_delegation", lambda ctx, names: None)
+    return app
+
+
+def _skip_context_rule(app: MockApp, patch: Patch) -> None:
+    from orgkit.model import RightsMode
+
+    runtime = app.mock.runtimes["svx"]
+    original = runtime._authorize
+
+    def authorize(ctx: Ctx) -> None:
+        if ctx.op.rights.mode is not RightsMode.CONTEXT:
+            original(ctx)
+
+    patch(runtime, "_authorize", authorize)
+
+
+def invitations_open_to_anyone(app: MockApp, patch: Patch) -> ASGI:
+    """Invitations are open to every authenticated user, rights or not (the old mock)."""
+    _skip_context_rule(app, patch)
+    return app
+
+
+def invitation_outside_context(app: MockApp, patch: Patch) -> ASGI:
+    """The organisation header is taken as it comes: a tenant admin invites into, and manages
+    invitations of, another tenant's organisation."""
+    from mockserver import svx_invitations
+
+    original = svx_invitations.context_of
+
+    def trusting(ctx: Ctx) -> svx_invitations.Context:
+        org_id = ctx.req.header(svx_invitations.HEADER)
+        org = ctx.store["orgs"].get((org_id,)) if org_id else None
+        if org is None:
+            return original(ctx)
+        return svx_invitations.Context("org", str(org["tenant_id"]), org_id)
+
+    _skip_context_rule(app, patch)
+    # The behaviours look context_of up through their module global; undone after the test.
+    patch(svx_invitations, "context_of", trusting)
+    return app
+
+
+def foreign_token_accepted(app: MockApp, patch: Patch) -> ASGI:
+    """SVX takes any token the shared key signed, a Transmit access token included."""
+    runtime = app.mock.runtimes["svx"]
+    lenient = dataclasses.replace(runtime.model.auth, foreign_claims=())
+    patch(runtime, "model", dataclasses.replace(runtime.model, auth=lenient))
+    return app

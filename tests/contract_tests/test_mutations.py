@@ -54,6 +54,17 @@ FAULTS = [
             "POST /tenants creates a tenant whatever the body"),
     f.Fault("405 without Allow", "errors", "unsupported_method_405", "getOrg", "svx",
             f.no_allow_header, "405 answers omit the Allow header"),
+    f.Fault("escalation allowed", "rights", "self_escalation_refused",
+            "assignOrgAdminSecurityRights", "svx", f.escalation_allowed,
+            "anyone who may assign grants anything to anyone, themself included"),
+    f.Fault("invitation outside context", "rights", "invitation_context_enforced",
+            "createInvitation", "svx", f.invitation_outside_context,
+            "a tenant admin invites into another tenant's organisation"),
+    f.Fault("invitations open to anyone", "rights", "context_membership_required",
+            "createInvitation", "svx", f.invitations_open_to_anyone,
+            "a user holding no right in its context invites admins into it"),
+    f.Fault("another API's token accepted", "rights", "foreign_token_refused", "getOrg", "svx",
+            f.foreign_token_accepted, "a Transmit access token authenticates on SVX"),
 ]
 
 

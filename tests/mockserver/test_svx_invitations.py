@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from mocksupport import ORG_A1, ORG_B1, TENANT_A, Api, expect, expect_error, svx_items
+from mocksupport import ORG_A1, ORG_ADMIN, ORG_B1, TENANT_A, Api, expect, expect_error, svx_items
 
 HEADER = "Meeco-Organisation-ID"
 A1 = {HEADER: ORG_A1}
@@ -157,10 +157,39 @@ def test_other_contexts_cannot_see_an_invitation(api: Api) -> None:
     expect_error(api.delete(url, as_="other-tenant-admin"), 404)
 
 
-def test_an_org_header_outside_the_callers_tenant_is_404(api: Api) -> None:
+def test_an_org_header_outside_the_callers_tenant_is_404_for_lists(api: Api) -> None:
     expect_error(api.get("/svx/invitations", as_="tenant-admin", headers={HEADER: ORG_B1}), 404)
-    expect_error(api.post("/svx/invitations", as_="tenant-admin", headers={HEADER: ORG_B1},
-                          json=NEW), 404)
+
+
+# The context rule (x-orgkit-rights mode context): "The user who is sending the invitations can
+# only invite other users within the tenant or organization they have selected."
+OUTSIDE_CONTEXT = [
+    ("org-of-another-tenant", "tenant-admin", {HEADER: ORG_B1}),
+    ("no-right-in-the-selected-tenant", "no-rights", None),
+    ("no-right-in-the-selected-org", "no-rights", A1),
+    ("global-context-without-a-global-right", "org-admin-without-tid", None),
+]
+
+
+@pytest.mark.parametrize(("persona", "headers"), [c[1:] for c in OUTSIDE_CONTEXT],
+                         ids=[c[0] for c in OUTSIDE_CONTEXT])
+def test_invitations_outside_the_callers_context_are_403(api: Api, persona: str,
+                                                         headers: dict[str, str] | None) -> None:
+    auth = api.bearer(ORG_ADMIN) if persona == "org-admin-without-tid" else api.auth(persona)
+    before = api.app.mock.snapshot()
+    pending = an("pending")["id"]
+    for method, url, body in (("POST", "/svx/invitations", NEW),
+                              ("DELETE", f"/svx/invitations/{pending}", None),
+                              ("POST", f"/svx/invitations/{pending}/resend", None)):
+        response = api.client.request(method, url, headers={**auth, **(headers or {})},
+                                      json=body)
+        expect_error(response, 403)
+    assert api.app.mock.snapshot() == before
+
+
+def test_a_member_of_the_selected_org_invites_into_it(api: Api) -> None:
+    body = expect(api.post("/svx/invitations", as_="org-admin", headers=A1, json=NEW), 201)
+    assert body["invitation"]["org_id"] == ORG_A1
 
 
 BAD_CREATES = [
