@@ -227,7 +227,7 @@ class Scenery:
         rule = op.resource
         target = rule is not None and rule.id_ref is not None and rule.id_ref.name == name
         collection = rule.collection if target and rule else self.id_params.get(name, "")
-        if target and op.method in MUTATING:
+        if target and (fresh or op.method in MUTATING):
             return self.make(collection, site, persona) if fresh else self.shared(
                 collection, site, "victim")
         value = site.field(name) if name in ("tenant_id", "org_id") else None

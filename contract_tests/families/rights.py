@@ -101,9 +101,15 @@ def refused_calls(scenery: Scenery, scene: Scene) -> list[Call]:
 
 
 def allowed_calls(scenery: Scenery, scene: Scene) -> list[Call]:
-    """Personas the oracle allows; changing calls get a fresh disposable item each."""
+    """Personas the oracle allows; changing calls get a fresh disposable item each.
+
+    So do reads of an item any authenticated user may address: such an item may exist only in
+    its creator's context (an invitation), so each persona reads one it created itself.
+    """
     op, calls = scene.planned.op, []
-    fresh = op.method in MUTATING
+    fresh = op.method in MUTATING or (op.rights.mode is RightsMode.AUTHENTICATED
+                                      and op.resource is not None
+                                      and op.resource.id_ref is not None)
     for persona in scenery.personas():
         if scenery.refusal(persona, scene.planned) is not None:
             continue
@@ -122,7 +128,7 @@ def check_unauthenticated(suite: Suite, scenery: Scenery, scene: Planned) -> Non
     def attempt(label: str, token: str | None) -> Callable[[], Exchange]:
         def one() -> Exchange:
             exchange = send(suite.target, scene, token)
-            unauthenticated_refused(label, exchange, public=public)
+            unauthenticated_refused(label, exchange, public=public, api=suite.api, op=scene.op)
             return exchange
         return one
 
@@ -159,7 +165,8 @@ def check_refused(suite: Suite, scenery: Scenery, op: Operation, calls: list[Cal
         return
 
     def judge(call: Call, exchange: Exchange) -> None:
-        rights_enforced(call.persona.name, exchange, reason=call.reason, status=call.status)
+        rights_enforced(call.persona.name, exchange, reason=call.reason, api=suite.api,
+                        op=op, status=call.status)
 
     suite.verdict(FAMILY, "rights_enforced", op, lambda: send_all(suite, scenery, calls, judge))
 
@@ -172,7 +179,7 @@ def check_allowed(suite: Suite, scenery: Scenery, op: Operation, calls: list[Cal
         return
 
     def judge(call: Call, exchange: Exchange) -> None:
-        qualified_caller_allowed(call.persona.name, exchange)
+        qualified_caller_allowed(call.persona.name, exchange, api=suite.api, op=op)
 
     suite.verdict(FAMILY, "qualified_caller_allowed", op,
                   lambda: send_all(suite, scenery, calls, judge))
