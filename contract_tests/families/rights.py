@@ -18,7 +18,7 @@ from contract_tests.checks.auth import (
 )
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import MUTATING, Scenery, selected_operations
+from contract_tests.scenery import Scenery, fresh_for_each_caller, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation, RightsMode
@@ -101,15 +101,9 @@ def refused_calls(scenery: Scenery, scene: Scene) -> list[Call]:
 
 
 def allowed_calls(scenery: Scenery, scene: Scene) -> list[Call]:
-    """Personas the oracle allows; changing calls get a fresh disposable item each.
-
-    So do reads of an item any authenticated user may address: such an item may exist only in
-    its creator's context (an invitation), so each persona reads one it created itself.
-    """
+    """Personas the oracle allows; each gets its own disposable item where it needs one."""
     op, calls = scene.planned.op, []
-    fresh = op.method in MUTATING or (op.rights.mode is RightsMode.AUTHENTICATED
-                                      and op.resource is not None
-                                      and op.resource.id_ref is not None)
+    fresh = fresh_for_each_caller(op)
     for persona in scenery.personas():
         if scenery.refusal(persona, scene.planned) is not None:
             continue
