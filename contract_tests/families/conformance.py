@@ -3,6 +3,8 @@
 The cases are those of `st run`'s examples, coverage and fuzzing phases (contract_tests.phases).
 Each goes out through the suite's Target; every named check runs on every answer it applies to,
 and each operation × check gets one verdict with the first failing case as its evidence.
+positive_data_acceptance is judged after each operation's cases, on the suite's own valid
+requests (contract_tests.families.acceptance).
 """
 
 from __future__ import annotations
