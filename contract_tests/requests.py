@@ -106,10 +106,14 @@ def multipart(fields: Mapping[str, tuple[str, bytes, str]]) -> bytes:
 
 
 class BodyMaker:
-    """Minimal valid values for JSON schemas: required fields, examples, unique strings."""
+    """Minimal valid values for JSON schemas: required fields, examples, unique strings.
 
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+    With `full`, objects carry every property the client may send (optional ones too, read-only
+    ones never), built from their properties even where the object has an example.
+    """
+
+    def __init__(self, rng: random.Random, *, full: bool = False) -> None:
+        self.rng, self.full = rng, full
 
     def token(self) -> str:
         """A short random hex string from the suite's generator."""
@@ -125,7 +129,7 @@ class BodyMaker:
 
     def value(self, schema: Schema) -> Any:
         """A minimal value valid for the schema."""
-        if "example" in schema:
+        if "example" in schema and not (self.full and schema.get("properties")):
             return schema["example"]
         if "enum" in schema:
             return schema["enum"][0]
@@ -142,7 +146,9 @@ class BodyMaker:
 
     def _object(self, schema: Schema) -> dict[str, Any]:
         props = schema.get("properties") or {}
-        return {name: self.value(props.get(name) or {}) for name in schema.get("required") or ()}
+        names = [n for n, p in props.items() if not p.get("readOnly")] if self.full else []
+        names += [n for n in schema.get("required") or () if n not in names]
+        return {name: self.value(props.get(name) or {}) for name in names}
 
     def _array(self, schema: Schema) -> list[Any]:
         return [self.value(schema.get("items") or {}) for _ in range(schema.get("minItems", 0))]

@@ -51,6 +51,14 @@ def selected_operations(suite: Suite) -> list[Operation]:
     return [op for op in suite.api.model.operations if suite.config.selects(op.operation_id)]
 
 
+def fresh_for_each_caller(op: Operation) -> bool:
+    """Whether each caller needs its own disposable item: changes, and reads of items any
+    authenticated user may address (such an item may exist only in its creator's context)."""
+    rule = op.resource
+    addressed = rule is not None and rule.id_ref is not None
+    return op.method in MUTATING or (op.rights.mode is RightsMode.AUTHENTICATED and addressed)
+
+
 def tenant_admins(personas: Mapping[str, Persona]) -> list[Persona]:
     """Personas holding rights in their own tenant and no global rights, in file order."""
     return [p for p in personas.values() if p.tenant_id and not p.grants.global_rights
@@ -227,7 +235,7 @@ class Scenery:
         rule = op.resource
         target = rule is not None and rule.id_ref is not None and rule.id_ref.name == name
         collection = rule.collection if target and rule else self.id_params.get(name, "")
-        if target and op.method in MUTATING:
+        if target and (fresh or op.method in MUTATING):
             return self.make(collection, site, persona) if fresh else self.shared(
                 collection, site, "victim")
         value = site.field(name) if name in ("tenant_id", "org_id") else None

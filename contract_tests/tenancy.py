@@ -91,7 +91,8 @@ class CrossCall:
     def __call__(self, suite: Suite, scenery: Scenery) -> Exchange:
         exchange = send(suite.target, self.planned, self.persona.token)
         scenery.adopt(self.planned, exchange, self.persona)
-        tenant_isolation(self.persona.name, exchange, reason=self.reason)
+        tenant_isolation(self.persona.name, exchange, reason=self.reason, api=suite.api,
+                         op=self.planned.op)
         return exchange
 
 
@@ -200,7 +201,8 @@ def run_steps(suite: Suite, steps: Sequence[StateStep]) -> Exchange | None:
         if step.allowed is None:
             state_changed(step.label, last)
         else:
-            rights_follow_state(step.label, last, allowed=step.allowed)
+            rights_follow_state(step.label, last, allowed=step.allowed, api=suite.api,
+                                op=step.planned.op)
     return last
 
 

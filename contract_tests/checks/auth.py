@@ -6,8 +6,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from contract_tests.checks.base import CheckFailure, check
+from contract_tests.checks.errors import error_shape_problem
 from contract_tests.suite import fail
 from contract_tests.target import Exchange
+from orgkit.model import Operation
+from orgkit.specs import LoadedApi
 
 FAMILY = "rights"
 REFUSALS = (401, 403)
@@ -41,10 +44,22 @@ def _said(exchange: Exchange) -> str:
     return f": {text[:160]}" if text else ""
 
 
+def in_error_shape(where: str, exchange: Exchange, api: LoadedApi, op: Operation) -> None:
+    """Part of every refusal check: the refusal is judged as error_shape_matches judges errors."""
+    problem = error_shape_problem(api, op, exchange.status, exchange.content_type,
+                                  exchange.response_text)
+    if problem:
+        raise fail(f"{where} answered {exchange.status}, not in the error shape: {problem}",
+                   f"{exchange.status} in the error shape the spec declares for it (body schema, "
+                   "Content-Type, status field)", exchange)
+
+
 @check("unauthenticated_refused", FAMILY,
-       "A secured operation answers 401 without a token, with a tampered signature and with a "
-       "garbage token; a public operation serves callers without a token (no 401/403)")
-def unauthenticated_refused(label: str, exchange: Exchange, *, public: bool) -> None:
+       "A secured operation answers 401 in the error shape without a token, with a tampered "
+       "signature and with a garbage token; a public operation serves callers without a token "
+       "(no 401/403)")
+def unauthenticated_refused(label: str, exchange: Exchange, *, public: bool, api: LoadedApi,
+                            op: Operation) -> None:
     """One anonymous or badly authenticated attempt."""
     where = f"{exchange.method} {exchange.url} with {label}"
     if public and exchange.status in REFUSALS:
@@ -53,37 +68,53 @@ def unauthenticated_refused(label: str, exchange: Exchange, *, public: bool) -> 
     if not public and exchange.status != 401:
         raise fail(f"{where} answered {exchange.status}{_said(exchange)}",
                    "401: the operation needs a valid bearer token", exchange)
+    if not public:
+        in_error_shape(where, exchange, api, op)
 
 
 @check("rights_enforced", FAMILY,
        "Every persona the spec's rights rule refuses gets 403 (404 for another user's item in "
-       "owner mode)")
-def rights_enforced(persona: str, exchange: Exchange, *, reason: str, status: int = 403) -> None:
+       "owner mode) in the error shape")
+def rights_enforced(persona: str, exchange: Exchange, *, reason: str, api: LoadedApi,
+                    op: Operation, status: int = 403) -> None:
     """One call by a persona the oracle refuses."""
+    where = f"{exchange.method} {exchange.url} as {persona}"
     if exchange.status != status:
-        raise fail(f"{exchange.method} {exchange.url} as {persona} answered {exchange.status}"
-                   f"{_said(exchange)}", f"{status}: {reason}", exchange)
+        raise fail(f"{where} answered {exchange.status}{_said(exchange)}", f"{status}: {reason}",
+                   exchange)
+    in_error_shape(where, exchange, api, op)
 
 
 @check("qualified_caller_allowed", FAMILY,
-       "Every persona the spec's rights rule allows gets past authorization (neither 401 nor 403)")
-def qualified_caller_allowed(persona: str, exchange: Exchange) -> None:
-    """One call by a persona the oracle allows."""
-    if exchange.status in REFUSALS:
+       "Every persona the spec's rights rule allows succeeds (2xx) with a valid request on "
+       "existing resources")
+def qualified_caller_allowed(persona: str, exchange: Exchange, *, api: LoadedApi,
+                             op: Operation) -> None:
+    """One valid call by a persona the oracle allows."""
+    if not succeeded(api, op, exchange.status):
         raise fail(f"{exchange.method} {exchange.url} as {persona} answered {exchange.status}"
-                   f"{_said(exchange)}", "neither 401 nor 403: the persona holds a qualifying "
-                   "right", exchange)
+                   f"{_said(exchange)}", "2xx (or a documented redirect): the persona holds a "
+                   "qualifying right and the request is valid (resources that exist, a valid "
+                   "body)", exchange)
+
+
+def succeeded(api: LoadedApi, op: Operation, status: int) -> bool:
+    """Whether a status is a success: 2xx, or a 3xx the spec documents (a redirect's success)."""
+    responses = api.document["paths"][op.path][op.method.lower()]["responses"]
+    return 200 <= status < 300 or (300 <= status < 400 and str(status) in responses)
 
 
 @check("tenant_isolation", FAMILY,
        "Admins of one tenant cannot read, change or list another tenant's resources (403 or "
        "404), and lists never show items of another tenant or organisation")
-def tenant_isolation(persona: str, exchange: Exchange, *, reason: str) -> None:
+def tenant_isolation(persona: str, exchange: Exchange, *, reason: str, api: LoadedApi,
+                     op: Operation) -> None:
     """One cross-tenant call by a persona the oracle refuses."""
+    where = f"{exchange.method} {exchange.url} as {persona} (another tenant's resource)"
     if exchange.status not in (403, 404):
-        raise fail(f"{exchange.method} {exchange.url} as {persona} (another tenant's resource) "
-                   f"answered {exchange.status}{_said(exchange)}", f"403 or 404: {reason}",
-                   exchange)
+        raise fail(f"{where} answered {exchange.status}{_said(exchange)}",
+                   f"403 or 404: {reason}", exchange)
+    in_error_shape(where, exchange, api, op)
 
 
 def items_in_scope(persona: str, exchange: Exchange, items: Iterable[Mapping[str, Any]],
@@ -111,13 +142,16 @@ def items_visible(persona: str, exchange: Exchange, hidden: Sequence[Mapping[str
 @check("rights_follow_state", FAMILY,
        "Assigning a qualifying right turns a 403 into an allowed call; removing it turns the "
        "call back into a 403")
-def rights_follow_state(step: str, exchange: Exchange, *, allowed: bool) -> None:
+def rights_follow_state(step: str, exchange: Exchange, *, allowed: bool, api: LoadedApi,
+                        op: Operation) -> None:
     """One step of a grant-and-revoke scenario."""
     ok = exchange.status not in REFUSALS if allowed else exchange.status == 403
     if not ok:
         expected = "neither 401 nor 403" if allowed else "403"
         raise fail(f"{step}: {exchange.method} {exchange.url} answered {exchange.status}"
                    f"{_said(exchange)}", expected, exchange)
+    if not allowed:
+        in_error_shape(f"{step}: {exchange.method} {exchange.url}", exchange, api, op)
 
 
 def state_changed(step: str, exchange: Exchange) -> None:

@@ -105,15 +105,20 @@ def error_shape_matches(ctx: Any, response: Any, case: Any) -> bool | None:
         return None  # not one of orgkit's specs: no error shape to judge by
     api = load_api(str(name))
     op = operation_of(api, str(case.operation.method), case.operation.path)
-    status = response.status_code
-    options = [expectation(api, op, status)]
-    if status == 405:  # a path-level answer: the API's default shape is as right (errors family)
-        options.append(expectation(api, None, status))
     content_type = (response.headers.get("content-type") or [""])[0]
-    problem = first_problem(options, status, content_type, response.text)
+    problem = error_shape_problem(api, op, response.status_code, content_type, response.text)
     if problem:
         raise AssertionError(f"{response.status_code} answer not in the error shape: {problem}")
     return None
+
+
+def error_shape_problem(api: LoadedApi, op: Operation | None, status: int, content_type: str,
+                        text: str) -> str | None:
+    """error_shape_matches' judgement of one error answer: what is wrong, or None."""
+    options = [expectation(api, op, status)]
+    if status == 405:  # a path-level answer: the API's default shape is as right (errors family)
+        options.append(expectation(api, None, status))
+    return first_problem(options, status, content_type, text)
 
 
 def require_error(api: LoadedApi, op: Operation | None, exchange: Exchange,

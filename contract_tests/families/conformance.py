@@ -3,6 +3,8 @@
 The cases are those of `st run`'s examples, coverage and fuzzing phases (contract_tests.phases).
 Each goes out through the suite's Target; every named check runs on every answer it applies to,
 and each operation × check gets one verdict with the first failing case as its evidence.
+positive_data_acceptance is judged after each operation's cases, on the suite's own valid
+requests (contract_tests.families.acceptance).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import httpx
 
 from contract_tests.checks import CHECKS
-from contract_tests.checks.conformance import CONFORMANCE_CHECKS, SKIPPED
+from contract_tests.checks.conformance import CONFORMANCE_CHECKS
 from contract_tests.driver import (
     Deadline,
     Judge,
@@ -28,8 +30,10 @@ from contract_tests.driver import (
     send_case,
     undo_create,
 )
+from contract_tests.families.acceptance import CHECK as ACCEPTANCE
+from contract_tests.families.acceptance import check_acceptance
 from contract_tests.phases import CaseSource
-from contract_tests.scenery import selected_operations
+from contract_tests.scenery import Scenery, selected_operations
 from contract_tests.suite import Suite
 from orgkit.model import Operation
 
@@ -47,6 +51,7 @@ def run(suite: Suite) -> None:
     schema.config.generation.update(with_security_parameters=False)
     persona = broadest_persona(suite.personas)
     fuzz = Fuzzer(suite, schema, auth_headers(persona), Deadline(BUDGET[suite.config.profile]))
+    scenery = Scenery(suite)
     for op in selected_operations(suite):
         if fuzz.deadline.passed:
             _skip_all(suite, op, f"the family's time budget ({fuzz.deadline.seconds:.0f} s) "
@@ -54,6 +59,7 @@ def run(suite: Suite) -> None:
             continue
         notes = fuzz.operation(op)
         _verdicts(suite, op, fuzz.tally, notes)
+        check_acceptance(suite, scenery, op)
 
 
 class Fuzzer:
@@ -108,10 +114,8 @@ def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) 
             reason = f"{reason} ({why})"
         emit(suite, FAMILY, op, name, tally.get(op.operation_id, name), reason,
              CHECKS[name].title)
-    for name, reason in SKIPPED.items():
-        suite.skip(FAMILY, name, op, reason)
 
 
 def _skip_all(suite: Suite, op: Operation, reason: str) -> None:
-    for name in (*CONFORMANCE_CHECKS, *SKIPPED):
+    for name in (*CONFORMANCE_CHECKS, ACCEPTANCE):
         suite.skip(FAMILY, name, op, reason)

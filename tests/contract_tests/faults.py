@@ -398,3 +398,93 @@ def foreign_token_accepted(app: MockApp, patch: Patch) -> ASGI:
     lenient = dataclasses.replace(runtime.model.auth, foreign_claims=())
     patch(runtime, "model", dataclasses.replace(runtime.model, auth=lenient))
     return app
+# --- refusals and valid requests (issue 11, items 5-8) ----------------------------------------
+
+
+def _on_api(app: ASGI, mount: str, broken: ASGI) -> ASGI:
+    """Requests under one API's mount go to the broken app, the others to the faithful one."""
+
+    async def route(scope: Scope, receive: Any, send: Any) -> None:
+        target = broken if str(scope.get("path", "")).startswith(mount + "/") else app
+        await target(scope, receive, send)
+
+    return route
+
+
+def _reshaped(app: ASGI, status: int, shape: Callable[[Any], Any]) -> ASGI:
+    """The app with every JSON error body of one status rewritten by shape."""
+
+    def change(code: int, body: Any) -> tuple[int, Any]:
+        return (code, shape(body)) if code == status else (code, body)
+
+    return rewrite_response(app, change)
+
+
+def svx_401_foreign_shape(app: MockApp, patch: Patch) -> ASGI:
+    """SVX 401s come as {"error", "message"}: no http_code, no extra_info."""
+    broken = _reshaped(app, 401, lambda b: {"error": "unauthorized",
+                                            "message": b.get("message", "")})
+    return _on_api(app, "/svx", broken)
+
+
+def transmit_401_foreign_shape(app: MockApp, patch: Patch) -> ASGI:
+    """Transmit 401s come in another framework's shape ({"detail": ...})."""
+    return _on_api(app, "/cis", _reshaped(app, 401, lambda b: {"detail": "Not authenticated"}))
+
+
+def transmit_403_foreign_shape(app: MockApp, patch: Patch) -> ASGI:
+    """Transmit 403s come in another framework's shape ({"statusCode", "error"})."""
+    broken = _reshaped(app, 403, lambda b: {"statusCode": 403, "error": "Forbidden"})
+    return _on_api(app, "/cis", broken)
+
+
+def org_reads_not_found(app: MockApp, patch: Patch) -> ASGI:
+    """GET /orgs/{id} answers 404 (in the error shape) for organisations that exist."""
+
+    def change(status: int, body: Any) -> tuple[int, Any]:
+        if status == 200 and isinstance(body, dict) and isinstance(body.get("org"), dict):
+            return 404, {"error": "not_found", "extra_info": {}, "http_code": 404,
+                         "message": "organisation not found"}
+        return status, body
+
+    broken = rewrite_response(app, change)
+
+    async def route(scope: Scope, receive: Any, send: Any) -> None:
+        path = str(scope.get("path", ""))
+        single = path.startswith("/svx/orgs/") and path.count("/") == 3
+        target = broken if scope.get("method") == "GET" and single else app
+        await target(scope, receive, send)
+
+    return route
+
+
+def optional_field_refused(app: MockApp, patch: Patch) -> ASGI:
+    """POST /tenants refuses a body carrying the optional legal_name (400 in the error shape)."""
+
+    async def route(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("path") != "/svx/tenants" or \
+                scope.get("method") != "POST":
+            await app(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if b'"legal_name"' in body:
+            await _refuse(send)
+            return
+        await app(scope, _once(body), send)
+
+    return route
+
+
+async def _refuse(send: Any) -> None:
+    error = {"error": "bad_request", "extra_info": {}, "http_code": 400,
+             "message": "unknown field legal_name"}
+    raw = json.dumps(error).encode()
+    await send({"type": "http.response.start", "status": 400,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(raw)).encode())]})
+    await send({"type": "http.response.body", "body": raw})

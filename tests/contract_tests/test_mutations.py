@@ -65,6 +65,20 @@ FAULTS = [
             "a user holding no right in its context invites admins into it"),
     f.Fault("another API's token accepted", "rights", "foreign_token_refused", "getOrg", "svx",
             f.foreign_token_accepted, "a Transmit access token authenticates on SVX"),
+    f.Fault("SVX 401 in a foreign shape", "rights", "unauthenticated_refused", "getOrg", "svx",
+            f.svx_401_foreign_shape, '401 bodies are {"error", "message"} only'),
+    f.Fault("Transmit 401 in a foreign shape", "rights", "unauthenticated_refused",
+            "getOrganization", "transmit", f.transmit_401_foreign_shape,
+            '401 bodies are {"detail": ...}'),
+    f.Fault("Transmit 403 in a foreign shape", "rights", "rights_enforced",
+            "createManagedOrganization", "transmit", f.transmit_403_foreign_shape,
+            '403 bodies are {"statusCode", "error"}'),
+    f.Fault("404 for an allowed reader of an existing resource", "rights",
+            "qualified_caller_allowed", "getOrg", "svx", f.org_reads_not_found,
+            "GET /orgs/{id} answers 404 for organisations that exist"),
+    f.Fault("valid body with an optional field refused", "conformance",
+            "positive_data_acceptance", "createTenant", "svx", f.optional_field_refused,
+            "POST /tenants answers 400 to a body carrying the optional legal_name"),
 ]
 
 

@@ -183,3 +183,14 @@ def test_body_maker_builds_minimal_valid_values() -> None:
     assert len(value["tags"]) == 1 and value["n"] == 3
     assert maker.value({"type": "string", "example": "x"}) == "x"
     assert merge({"user": {"a": 1}}, {"user.b": 2, "c": 3}) == {"user": {"a": 1, "b": 2}, "c": 3}
+
+
+def test_full_body_maker_sends_every_writable_field() -> None:
+    maker = BodyMaker(random.Random(1), full=True)
+    schema = {"type": "object", "required": ["name"], "example": {"name": "x"}, "properties": {
+        "name": {"type": "string"}, "note": {"type": "string", "example": "hi"},
+        "id": {"type": "string", "readOnly": True},
+        "inner": {"type": "object", "properties": {"flag": {"type": "boolean"}}}}}
+    value = maker.value(schema)
+    assert set(value) == {"name", "note", "inner"}  # the object example is not enough
+    assert value["note"] == "hi" and value["inner"] == {"flag": False}
