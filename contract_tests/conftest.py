@@ -9,11 +9,13 @@ folder by accident breaks nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from contract_tests.config import ContractConfig
+from contract_tests.redaction import Redactor
 from contract_tests.results import Results
 from contract_tests.runner import check_operations
 from orgkit.errors import OrgkitError
@@ -32,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report-dir", default="reports", help="where the reports go")
     group.addoption("--operation", action="append", default=[], metavar="OPERATION_ID",
                     help="only this operation (repeatable)")
+    group.addoption("--label", default="", help="names the implementation in the reports")
+    group.addoption("--strict", action="store_true", default=False,
+                    help="advisory verdicts fail their test too")
 
 
 CONTRACT = pytest.StashKey["ContractConfig | None"]()
@@ -54,7 +59,8 @@ def pytest_configure(config: pytest.Config) -> None:
             report_dir=Path(config.getoption("report_dir")), profile=config.getoption("profile"),
             seed=config.getoption("seed"),
             only=tuple(x for x in config.getoption("only").split(",") if x),
-            operations=tuple(config.getoption("operation")))
+            operations=tuple(config.getoption("operation")),
+            label=config.getoption("label"), strict=config.getoption("strict"))
         check_operations(contract, load_api(api).model.operations)
         config.stash[CONTRACT] = contract
     except OrgkitError as exc:
@@ -77,8 +83,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("family_operation", pairs, ids=[f"{f}-{o}" for f, o in pairs])
 
 
+@dataclass(frozen=True)
+class Run:
+    """The verdicts of the session's run, whether advisories fail, and what to redact."""
+
+    results: Results
+    strict: bool
+    redactor: Redactor
+
+
 @pytest.fixture(scope="session")
-def contract_results(request: pytest.FixtureRequest) -> Iterator[Results]:
+def contract_results(request: pytest.FixtureRequest) -> Iterator[Run]:
     """Run the configured families once; the verdicts of the whole run."""
     from contract_tests.reports import write_reports
     from contract_tests.runner import execute, prepare
@@ -95,4 +110,4 @@ def contract_results(request: pytest.FixtureRequest) -> Iterator[Results]:
     finally:
         suite.target.close()
     write_reports(suite)
-    yield results
+    yield Run(results, config.strict, Redactor.of(suite.secrets()))

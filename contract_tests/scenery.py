@@ -51,6 +51,15 @@ def selected_operations(suite: Suite) -> list[Operation]:
     return [op for op in suite.api.model.operations if suite.config.selects(op.operation_id)]
 
 
+def require_selected(suite: Suite, *ops: Operation) -> None:
+    """SetupFailed naming the first operation --operation left out: a focused run never calls
+    operations it did not select (only cleanup does, best effort)."""
+    for op in ops:
+        if not suite.config.selects(op.operation_id):
+            raise SetupFailed(f"operation {op.operation_id} not selected (--operation), and "
+                              "this check needs it")
+
+
 def tenant_admins(personas: Mapping[str, Persona]) -> list[Persona]:
     """Personas holding rights in their own tenant and no global rights, in file order."""
     return [p for p in personas.values() if p.tenant_id and not p.grants.global_rights
@@ -197,7 +206,8 @@ class Scenery:
                 or owner == persona.caller.subject)
 
     def call(self, planned: Planned, persona: Persona | None) -> Exchange:
-        """Send a setup request; a transport failure becomes SetupFailed."""
+        """Send a setup request (selected operations only); a transport failure: SetupFailed."""
+        require_selected(self.suite, planned.op)
         try:
             return send(self.suite.target, planned, persona.token if persona else None)
         except CheckFailure as exc:

@@ -20,7 +20,7 @@ def every(problems: Sequence[CheckFailure]) -> None:
     first = problems[0]
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
     raise fail("; ".join(p.message for p in problems[:3]) + more, first.expected,
-               getattr(first, "exchange", None))
+               first.exchange, advisory=all(p.advisory for p in problems))
 
 
 def each(steps: Iterable[Callable[[], Exchange]]) -> Exchange | None:
