@@ -35,8 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--operation", action="append", default=[], metavar="OPERATION_ID",
                     help="only this operation (repeatable)")
     group.addoption("--label", default="", help="names the implementation in the reports")
-    group.addoption("--strict", action="store_true", default=False,
-                    help="advisory verdicts fail their test too")
+    # --strict is pytest's own flag (its strict mode); it makes advisory verdicts fail too.
 
 
 CONTRACT = pytest.StashKey["ContractConfig | None"]()

@@ -220,7 +220,7 @@ class Workflow:
 
 def _verdicts(suite: Suite, op: Operation, roots: list[Root], tally: Tally) -> None:
     involved = any(r.op == op or op in r.targets for r in roots)
-    # Outside every workflow only the link checks are reported (as skipped), not all six.
+    # Outside every workflow only the link checks are reported (not applicable), not all six.
     for name in WORKFLOW_CHECKS if involved else LINK_CHECKS:
         reason = _not_applied(op, name, roots)
         reached_by = any(op in r.targets for r in roots)

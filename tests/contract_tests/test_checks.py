@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from contract_tests.checks.base import CHECKS, CheckFailure, check, is_advisory
 from contract_tests.checks.errors import allow_problem
-from contract_tests.checks.paging import order_problem, page_numbers
-from contract_tests.walks import Order, Walk
+from contract_tests.checks.paging import order_problem, order_respected, page_numbers
+from contract_tests.target import Exchange
+from contract_tests.walks import Order, Page, Walk
 from orgkit.model import OrderRule, PagingStyle
 from orgkit.specs import load_api
 
@@ -118,3 +119,31 @@ def test_advisory_comes_from_the_failure_or_the_checks_basis() -> None:
 def test_a_basis_outside_stated_and_inferred_is_refused() -> None:
     with pytest.raises(ValueError, match="basis must be one of"):
         check("orgkit_test_bad_basis", "errors", "t", basis="guessed")
+
+
+def names_walk(names: list[str | None], direction: str = "asc") -> Walk:
+    """A one-page walk over items with these given names."""
+    exchange = Exchange("GET", "http://h/svx/admins", {}, None, 200)
+    items = tuple({"id": str(i), "given_name": n} for i, n in enumerate(names))
+    page = Page(exchange, items, None, None, 1)
+    return Walk(PagingStyle.PAGE, 10, Order(direction, "given_name", {}), (page,), True)
+
+
+@pytest.mark.parametrize(("names", "outcome"), [
+    (["anna", "Bob", None], None),
+    ([None, "Bob", "anna"], None),
+    (["anna", None, "Bob"], "advisory"),
+    (["Émile", "Emma"], "advisory"),
+    (["Bob", "anna", "Carl"], "fail"),
+], ids=["casefold-nulls-last", "binary-nulls-first", "nulls-inside", "accents", "disorder"])
+def test_order_respected_is_advisory_where_the_rule_is_inferred(
+        names: list[str | None], outcome: str | None) -> None:
+    rule = load_api("svx").model.operation("listOrgAdmins").pagination
+    assert rule is not None and rule.order is not None
+    try:
+        order_respected(names_walk(names), rule.order)
+    except CheckFailure as failure:
+        assert ("advisory" if failure.advisory else "fail") == outcome, failure.message
+        assert failure.exchange is not None
+        return
+    assert outcome is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import random
 import re
@@ -16,8 +17,10 @@ import pytest
 
 from contract_tests.config import ContractConfig
 from contract_tests.personas import Persona
+from contract_tests.redaction import Redactor
 from contract_tests.reports import write_reports
 from contract_tests.results import CheckResult, Outcome, Results
+from contract_tests.runner import closing, live, progress_printer
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
 from orgkit.rights import Caller, Grants
@@ -190,3 +193,36 @@ def test_html_renders_in_chromium(suite: Suite, tmp_path: Path) -> None:
     subprocess.run([CHROMIUM, *flags, "--window-size=1400,1600", f"--screenshot={shot}",
                     report.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 10_000
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only(suite: Suite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    assert live(Terminal()) and not live(io.StringIO())
+    monkeypatch.setenv("CI", "true")
+    assert not live(Terminal())
+    out = Terminal()
+    show = progress_printer(out, suite)
+    op = suite.api.model.operations[2].operation_id
+    show(CheckResult("errors", "malformed_json_rejected", op, Outcome.PASS))
+    line = out.getvalue()
+    total = len(suite.api.model.operations)
+    assert line.startswith("\r") and f"errors: operation 3/{total} {op} · 0 s · 1 failed" in line
+
+
+def test_the_closing_lists_failing_check_by_operation(suite: Suite) -> None:
+    text = closing(with_secrets(suite))
+    lines = text.splitlines()
+    assert lines[0] == ("contract: FAILED: 10 passed, 2 failed, 1 advisory, 0 not applicable, "
+                        "10 not tested")
+    first = suite.api.model.operations[0].operation_id
+    assert lines[1] == "failed (check × operation):"
+    assert lines[2].startswith(f"  errors/malformed_json_rejected × {first}: got 500")
+    assert "advisory (check × operation):" in lines
+    assert Redactor.of(suite.secrets()).text(text).count(SECRET_TOKEN) == 0
