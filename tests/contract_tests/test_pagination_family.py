@@ -62,12 +62,12 @@ def test_transmit_has_no_paginated_list(mock: tuple[str, Path]) -> None:
     assert not list(results)
 
 
-def broken_run(change: Change, tmp_path: Path) -> Results:
-    """listTenantOrgs' pagination checks against the mock with one answer rewritten."""
+def broken_run(change: Change, tmp_path: Path, operation: str = "listTenantOrgs") -> Results:
+    """One list's pagination checks against the mock with some answers rewritten."""
     breaker = Breaker(create_app(), change)
     with serving(breaker) as origin:
         results = run_family(origin, "svx", "pagination", personas_file(origin, tmp_path),
-                             ("listTenantOrgs",))
+                             (operation,))
     assert breaker.calls, "the breaker never rewrote an answer"
     return results
 
@@ -154,12 +154,7 @@ def meta_page(value: Callable[[dict[str, str]], Any]) -> Change:
 
 def tenant_run(change: Change, tmp_path: Path) -> Results:
     """listTenants' pagination checks against the mock with meta.page rewritten."""
-    breaker = Breaker(create_app(), change)
-    with serving(breaker) as origin:
-        results = run_family(origin, "svx", "pagination", personas_file(origin, tmp_path),
-                             ("listTenants",))
-    assert breaker.calls, "the breaker never rewrote an answer"
-    return results
+    return broken_run(change, tmp_path, "listTenants")
 
 
 def verdict_of(results: Results, check: str) -> CheckResult:
