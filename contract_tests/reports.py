@@ -161,7 +161,7 @@ def _html_header(suite: Suite, h: dict[str, Any], items: Sequence[CheckResult]) 
             ("Strict", "yes: advisories fail" if h["strict"] else "no: advisories do not fail"),
             ("Families", ", ".join(h["families"])), ("Operations", ops)]
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    personas = "".join(f"<li><code>{escape(json.dumps(p, sort_keys=True))}</code></li>"
+    personas = "".join(f"<li><b>{escape(p['name'])}</b>: <code>{escape(_facts(p))}</code></li>"
                        for p in h["personas"])
     count = totals(items)
     chips = "".join(f"<span class='{o.value}'>{count[o.value]} {escape(LABELS[o])}</span>"
@@ -172,6 +172,10 @@ def _html_header(suite: Suite, h: dict[str, Any], items: Sequence[CheckResult]) 
             f"<span>{count['total']} verdicts</span></p><table class='meta'>{table}</table>"
             f"<h3>Personas used (facts from the personas file; credentials never reported)"
             f"</h3><ul>{personas}</ul>")
+
+
+def _facts(persona: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in persona.items() if k != "name"}, sort_keys=True)
 
 
 def _operations(suite: Suite, items: Sequence[CheckResult]) -> list[str]:

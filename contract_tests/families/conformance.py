@@ -100,6 +100,14 @@ NOT_APPLIED = {
 }
 
 
+def applicable(suite: Suite, op: Operation, name: str) -> bool:
+    """False for response_headers_conformance on an operation that documents no headers."""
+    if name != "response_headers_conformance":
+        return True
+    responses = suite.api.document["paths"][op.path][op.method.lower()]["responses"]
+    return any((r or {}).get("headers") for r in responses.values())
+
+
 def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) -> None:
     why = "; ".join(notes.values())
     for name in CONFORMANCE_CHECKS:
@@ -107,7 +115,7 @@ def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) 
         if why:
             reason = f"{reason} ({why})"
         emit(suite, FAMILY, op, name, tally.get(op.operation_id, name), reason,
-             CHECKS[name].title)
+             CHECKS[name].title, applicable=applicable(suite, op, name))
     for name, reason in SKIPPED.items():
         suite.skip(FAMILY, name, op, reason)
 
