@@ -81,6 +81,9 @@ def junit(suite: Suite, items: Sequence[CheckResult]) -> ET.Element:
                              failures=str(c["fail"]),
                              skipped=str(c["not_applicable"] + c["not_tested"]), errors="0",
                              time=f"{sum(r.seconds for r in rows):.3f}")
+        props = ET.SubElement(node, "properties")  # the counts JUnit has no attribute for
+        for kind in (Outcome.ADVISORY, Outcome.NOT_APPLICABLE, Outcome.NOT_TESTED):
+            ET.SubElement(props, "property", name=kind.value, value=str(c[kind.value]))
         for r in rows:
             _testcase(node, suite.api.model.name, r)
     return root

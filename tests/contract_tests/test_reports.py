@@ -161,6 +161,9 @@ def test_advisories_have_their_own_count_section_and_pass_in_junit(suite: Suite)
     verdict = advisory[0].find("properties/property")
     assert verdict is not None and verdict.get("value") == "advisory"
     assert "ADVISORY" in (advisory[0].findtext("system-out") or "")
+    counts = {p.get("name"): p.get("value")
+              for p in root.findall("./testsuite[@name='errors']/properties/property")}
+    assert counts == {"advisory": "1", "not_applicable": "0", "not_tested": "5"}
     html = paths[1].read_text()
     assert "<h2>Advisories (1)</h2>" in html and "1 advisory" in html
     summary = json.loads(paths[2].read_text())
