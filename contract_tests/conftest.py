@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 CONTRACT = pytest.StashKey["ContractConfig | None"]()
+CLOSING = pytest.StashKey[str]()  # the run's closing lines, redacted
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -95,7 +97,7 @@ class Run:
 def contract_results(request: pytest.FixtureRequest) -> Iterator[Run]:
     """Run the configured families once; the verdicts of the whole run."""
     from contract_tests.reports import write_reports
-    from contract_tests.runner import execute, prepare
+    from contract_tests.runner import closing, execute, prepare
 
     config = request.config.stash.get(CONTRACT, None)
     assert config is not None  # parametrization skips every test without --api
@@ -109,4 +111,14 @@ def contract_results(request: pytest.FixtureRequest) -> Iterator[Run]:
     finally:
         suite.target.close()
     write_reports(suite)
-    yield Run(results, config.strict, Redactor.of(suite.secrets()))
+    redactor = Redactor.of(suite.secrets())
+    request.config.stash[CLOSING] = redactor.text(closing(suite))
+    yield Run(results, config.strict, redactor)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The verdict line with every count, and the failing and advisory check × operation."""
+    text = terminalreporter.config.stash.get(CLOSING, None)
+    if text:
+        terminalreporter.write_sep("=", "orgkit contract")
+        terminalreporter.write_line(text)

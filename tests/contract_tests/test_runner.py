@@ -180,6 +180,8 @@ def test_plain_pytest_entry_fails_per_family_and_operation(broken_mock: Any,
     assert "test_contract[errors-createOrganization]" in done.stdout
     assert "malformed_json_rejected" in done.stdout and "curl -i -X POST" in done.stdout
     assert (tmp_path / "reports" / "junit.xml").is_file()
+    assert "contract: FAILED: " in done.stdout  # the closing lines, as orgkit contract prints
+    assert "  errors/malformed_json_rejected × createOrganization: " in done.stdout
 
 
 def plain_pytest(mock: Any, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
