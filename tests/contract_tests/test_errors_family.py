@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,19 @@ from contract_tests.results import Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
 from orgkit.specs import load_api
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asgi_live import (  # noqa: E402
+    Answer,
+    Breaker,
+    ask,
+    describe,
+    personas_file,
+    run_family,
+    serving,
+)
+
+from mockserver.app import create_app  # noqa: E402
 
 SVX, TRANSMIT = load_api("svx"), load_api("transmit")
 SVX_ERROR = '{"error": "not_found", "extra_info": {}, "http_code": 404, "message": "no"}'
@@ -140,3 +156,33 @@ def test_detail_bodies_fail_every_probe(broken_mock: Any) -> None:
                    and r.check == "malformed_json_rejected")
     assert "error shape" in failure.message and failure.exchange is not None
     assert failure.exchange.curl().startswith("curl -i -X POST")
+
+
+def allow_rewritten(extra: Callable[[str], str]) -> Any:
+    """The mock with every 405's Allow header rewritten by `extra`."""
+
+    async def change(app: Any, scope: Any, body: bytes) -> Answer | None:
+        answer = await ask(app, scope, body)
+        if answer.status != 405:
+            return None
+        answer.headers = [(k, extra(v.decode()).encode() if k.lower() == b"allow" else v)
+                          for k, v in answer.headers]
+        return answer
+
+    return Breaker(create_app(), change)
+
+
+@pytest.mark.parametrize(("extra", "outcome"), [
+    (lambda allow: allow + (", HEAD" if "GET" in allow else "") + ", OPTIONS", Outcome.PASS),
+    (lambda allow: allow + ", PATCH", Outcome.FAIL),
+], ids=["head-and-options-pass", "unrelated-patch-fails"])
+def test_allow_extras_against_a_live_server(extra: Callable[[str], str], outcome: Outcome,
+                                            tmp_path: Path) -> None:
+    operations = ("getTenant", "listTenants")  # /tenants/{id}: GET PUT DELETE; /tenants: GET POST
+    breaker = allow_rewritten(extra)
+    with serving(breaker) as origin:
+        results = run_family(origin, "svx", "errors", personas_file(origin, tmp_path),
+                             operations)
+    assert breaker.calls
+    verdicts = {r.operation_id: r.outcome for r in results if r.check == "unsupported_method_405"}
+    assert verdicts == dict.fromkeys(operations, outcome), describe(results)
