@@ -43,6 +43,8 @@ class ContractConfig:
     only: tuple[str, ...] = ()
     # Operation ids every family is restricted to (empty: every one), for focused runs.
     operations: tuple[str, ...] = ()
+    label: str = ""  # names the implementation under test in the reports
+    strict: bool = False  # advisory verdicts fail the run too (exit 1)
 
     def __post_init__(self) -> None:
         if self.api not in ("svx", "transmit"):

@@ -9,11 +9,14 @@ folder by accident breaks nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from contract_tests.config import ContractConfig
+from contract_tests.redaction import Redactor
 from contract_tests.results import Results
 from contract_tests.runner import check_operations
 from orgkit.errors import OrgkitError
@@ -32,9 +35,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report-dir", default="reports", help="where the reports go")
     group.addoption("--operation", action="append", default=[], metavar="OPERATION_ID",
                     help="only this operation (repeatable)")
+    group.addoption("--label", default="", help="names the implementation in the reports")
+    # --strict is pytest's own flag (its strict mode); it makes advisory verdicts fail too.
 
 
 CONTRACT = pytest.StashKey["ContractConfig | None"]()
+CLOSING = pytest.StashKey[str]()  # the run's closing lines, redacted
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,7 +60,8 @@ def pytest_configure(config: pytest.Config) -> None:
             report_dir=Path(config.getoption("report_dir")), profile=config.getoption("profile"),
             seed=config.getoption("seed"),
             only=tuple(x for x in config.getoption("only").split(",") if x),
-            operations=tuple(config.getoption("operation")))
+            operations=tuple(config.getoption("operation")),
+            label=config.getoption("label"), strict=config.getoption("strict"))
         check_operations(contract, load_api(api).model.operations)
         config.stash[CONTRACT] = contract
     except OrgkitError as exc:
@@ -77,11 +84,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("family_operation", pairs, ids=[f"{f}-{o}" for f, o in pairs])
 
 
+@dataclass(frozen=True)
+class Run:
+    """The verdicts of the session's run, whether advisories fail, and what to redact."""
+
+    results: Results
+    strict: bool
+    redactor: Redactor
+
+
 @pytest.fixture(scope="session")
-def contract_results(request: pytest.FixtureRequest) -> Iterator[Results]:
+def contract_results(request: pytest.FixtureRequest) -> Iterator[Run]:
     """Run the configured families once; the verdicts of the whole run."""
     from contract_tests.reports import write_reports
-    from contract_tests.runner import execute, prepare
+    from contract_tests.runner import closing, execute, prepare
 
     config = request.config.stash.get(CONTRACT, None)
     assert config is not None  # parametrization skips every test without --api
@@ -95,4 +111,14 @@ def contract_results(request: pytest.FixtureRequest) -> Iterator[Results]:
     finally:
         suite.target.close()
     write_reports(suite)
-    yield results
+    redactor = Redactor.of(suite.secrets())
+    request.config.stash[CLOSING] = redactor.text(closing(suite))
+    yield Run(results, config.strict, redactor)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The verdict line with every count, and the failing and advisory check × operation."""
+    text = terminalreporter.config.stash.get(CLOSING, None)
+    if text:
+        terminalreporter.write_sep("=", "orgkit contract")
+        terminalreporter.write_line(text)

@@ -281,12 +281,14 @@ class Tally:
 
 
 def emit(suite: Suite, family: str, op: Operation, check: str, tally: CheckTally,
-         not_applied: str, expected: str) -> None:
-    """Turn a tally into a verdict: fail with the first failing case, pass, or skip with why."""
+         not_applied: str, expected: str, *, applicable: bool = True) -> None:
+    """Turn a tally into a verdict: fail with the first failing case, pass, or say why not
+    (not applicable when `applicable` is False, else not tested)."""
     from contract_tests.suite import fail
 
     if tally.applied == 0:
-        suite.skip(family, check, op, not_applied)
+        record = suite.not_tested if applicable else suite.not_applicable
+        record(family, check, op, not_applied)
         return
     failure, exchange = tally.failure, tally.exchange
 

@@ -24,6 +24,7 @@ class Persona:
     caller: Caller
     tenant_id: str | None = None
     org_id: str | None = None
+    secrets: tuple[str, ...] = ()  # client secrets behind the token: redacted from every output
 
     @property
     def grants(self) -> Grants:
@@ -50,13 +51,19 @@ def _persona(name: str, entry: Mapping[str, Any]) -> Persona:
         org = entry.get("organization_id")
         caller = Caller(name, token_kind=kind, org=org,
                         grants=Grants(permissions=frozenset(entry.get("permissions") or ())))
-        return Persona(name, "transmit", token, caller, org_id=org)
+        return Persona(name, "transmit", token, caller, org_id=org, secrets=_secrets(entry))
     # `tid` is the token's tenant context (null for a global admin); without it, assume the
     # tenant the persona administers.
     tid = entry["tid"] if "tid" in entry else entry.get("tenant_id")
     caller = Caller(str(entry.get("sub") or name), tid,
                     grants=_grants(name, entry.get("rights") or {}))
-    return Persona(name, "svx", token, caller, entry.get("tenant_id"), entry.get("org_id"))
+    return Persona(name, "svx", token, caller, entry.get("tenant_id"), entry.get("org_id"),
+                   _secrets(entry))
+
+
+def _secrets(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    creds = entry.get("client_credentials") or {}
+    return (str(creds["client_secret"]),) if creds.get("client_secret") else ()
 
 
 def _grants(name: str, rights: Mapping[str, Any]) -> Grants:

@@ -10,11 +10,24 @@ from contract_tests.target import Exchange
 
 
 class Outcome(StrEnum):
-    """A check's verdict."""
+    """A check's verdict.
+
+    FAIL breaks an expectation the seed states; ADVISORY breaks one we inferred (a rule with
+    `inferred: true`, or a default the seed is silent on); NOT_APPLICABLE: the check cannot
+    apply to the operation (no body, no uuid parameter); NOT_TESTED: it could apply but did
+    not run, and the message says why.
+    """
 
     PASS = "pass"
     FAIL = "fail"
-    SKIP = "skip"
+    ADVISORY = "advisory"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_TESTED = "not_tested"
+
+
+# How each outcome is named in verdict lines and report totals, in report order.
+LABELS = {Outcome.PASS: "passed", Outcome.FAIL: "failed", Outcome.ADVISORY: "advisory",
+          Outcome.NOT_APPLICABLE: "not applicable", Outcome.NOT_TESTED: "not tested"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,7 @@ class CheckResult:
     message: str = ""
     expected: str = ""
     exchange: Exchange | None = None
+    seconds: float = 0.0  # how long the check ran (0 for verdicts recorded without running)
 
 
 @dataclass
@@ -48,9 +62,22 @@ class Results:
 
     def failures(self) -> list[CheckResult]:
         """The failed verdicts."""
-        return [r for r in self.items if r.outcome is Outcome.FAIL]
+        return self.having(Outcome.FAIL)
+
+    def advisories(self) -> list[CheckResult]:
+        """The advisory verdicts (inferred expectations violated)."""
+        return self.having(Outcome.ADVISORY)
+
+    def having(self, outcome: Outcome) -> list[CheckResult]:
+        """The verdicts with one outcome, in the order they were recorded."""
+        return [r for r in self.items if r.outcome is outcome]
 
     def count(self, outcome: Outcome, family: str | None = None) -> int:
         """How many verdicts have an outcome (in one family)."""
         return sum(1 for r in self.items
                    if r.outcome is outcome and (family is None or r.family == family))
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 without failures (advisories allowed unless strict), else 1."""
+        return 1 if self.failures() or (strict and self.advisories()) else 0
+

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import random
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from contract_tests.certificate import verdict_text
 from contract_tests.config import ContractConfig as ContractConfig  # orgkit.cli imports it here
 from contract_tests.personas import load as load_personas
+from contract_tests.redaction import Redactor
 from contract_tests.results import CheckResult, Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Target
@@ -36,9 +40,10 @@ def prepare(config: ContractConfig, results: Results, target: Target | None = No
     target.ping()
     personas = load_personas(config.personas, config.api)
     suite = Suite(config, api, target, personas, results, random.Random(config.seed))
-    from contract_tests.preflight import check_tokens
+    from contract_tests.preflight import check_mount, check_tokens
 
     check_tokens(suite)
+    check_mount(suite)
     return suite
 
 
@@ -68,39 +73,58 @@ def execute(suite: Suite) -> None:
 
 def run_contract(config: ContractConfig, *, out: TextIO | None = None,
                  target: Target | None = None) -> int:
-    """Run the suite; 0 when every check passed, 1 otherwise (usage errors raise)."""
+    """Run the suite; 0 without failures (advisories too when strict), 1 otherwise."""
     from contract_tests.reports import write_reports
 
     out = out or sys.stderr  # looked up per call: a default bound at import outlives stderr
-    results = Results(on_result=progress_printer(out))
+    results = Results()
     suite = prepare(config, results, target)
+    redactor = Redactor.of(suite.secrets())
+    results.on_result = progress_printer(out, suite) if live(out) else None
     try:
         execute(suite)
     finally:
         suite.target.close()
+        if results.on_result is not None:
+            print(file=out)  # end the progress line
     paths = write_reports(suite)
-    print(summary(results), file=out)
+    print(redactor.text(closing(suite)), file=out)
     for path in paths:
         print(f"report: {path}", file=out)
-    return 1 if results.failures() else 0
+    return results.exit_code(strict=config.strict)
 
 
-def progress_printer(out: TextIO) -> Callable[[CheckResult], None]:
-    """Live progress: one line per family change, a line per failure."""
-    state = {"family": ""}
+def live(out: TextIO) -> bool:
+    """Whether to show live progress: a terminal, and not a CI job."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("CI")
+
+
+def progress_printer(out: TextIO, suite: Suite) -> Callable[[CheckResult], None]:
+    """One overwritten line: family, operation n/m, elapsed seconds, failures so far."""
+    order = [op.operation_id for op in suite.api.model.operations
+             if suite.config.selects(op.operation_id)]
+    position = {op_id: i + 1 for i, op_id in enumerate(order)}
+    started = time.monotonic()
 
     def show(result: CheckResult) -> None:
-        if result.family != state["family"]:
-            state["family"] = result.family
-            print(f"== {result.family}", file=out, flush=True)
-        if result.outcome is Outcome.FAIL:
-            print(f"  FAIL {result.check} {result.operation_id}: {result.message}", file=out,
-                  flush=True)
+        n = position.get(result.operation_id, 0)
+        failed = suite.results.count(Outcome.FAIL)
+        line = (f"{result.family}: operation {n}/{len(order)} {result.operation_id} · "
+                f"{time.monotonic() - started:.0f} s · {failed} failed")
+        print(f"\r\x1b[2K{line[:160]}", end="", file=out, flush=True)
 
     return show
 
 
-def summary(results: Results) -> str:
-    """The closing line, e.g. `contract: 812 passed, 0 failed, 14 skipped`."""
-    return (f"contract: {results.count(Outcome.PASS)} passed, {results.count(Outcome.FAIL)} "
-            f"failed, {results.count(Outcome.SKIP)} skipped")
+def closing(suite: Suite) -> str:
+    """The verdict line, then the failing (and advisory) check × operation pairs, compactly."""
+    results = suite.results
+    lines = [f"contract: {verdict_text(results, suite.config.strict)}"]
+    for title, found in (("failed", results.failures()), ("advisory", results.advisories())):
+        if found:
+            lines.append(f"{title} (check × operation):")
+            lines += [f"  {r.family}/{r.check} × {r.operation_id}: {r.message[:160]}"
+                      for r in found]
+    return "\n".join(lines)
+

@@ -59,6 +59,15 @@ def fresh_for_each_caller(op: Operation) -> bool:
     return op.method in MUTATING or (op.rights.mode is RightsMode.AUTHENTICATED and addressed)
 
 
+def require_selected(suite: Suite, *ops: Operation) -> None:
+    """SetupFailed naming the first operation --operation left out: a focused run never calls
+    operations it did not select (only cleanup does, best effort)."""
+    for op in ops:
+        if not suite.config.selects(op.operation_id):
+            raise SetupFailed(f"operation {op.operation_id} not selected (--operation), and "
+                              "this check needs it")
+
+
 def tenant_admins(personas: Mapping[str, Persona]) -> list[Persona]:
     """Personas holding rights in their own tenant and no global rights, in file order."""
     return [p for p in personas.values() if p.tenant_id and not p.grants.global_rights
@@ -205,7 +214,8 @@ class Scenery:
                 or owner == persona.caller.subject)
 
     def call(self, planned: Planned, persona: Persona | None) -> Exchange:
-        """Send a setup request; a transport failure becomes SetupFailed."""
+        """Send a setup request (selected operations only); a transport failure: SetupFailed."""
+        require_selected(self.suite, planned.op)
         try:
             return send(self.suite.target, planned, persona.token if persona else None)
         except CheckFailure as exc:

@@ -16,7 +16,7 @@ from contract_tests.checks.auth import (
 )
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, merge, send
-from contract_tests.scenery import Scenery
+from contract_tests.scenery import Scenery, require_selected
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation, RightsMode, Scope
@@ -24,6 +24,7 @@ from orgkit.rights import Caller, Grants, visible
 
 FAMILY = "rights"
 NO_RIGHTS_PERSONA = "no-rights"
+UNSCOPED = "the operation addresses no tenant or organisation"
 
 
 def outsiders(scenery: Scenery) -> list[Persona]:
@@ -59,12 +60,15 @@ def check_isolation(suite: Suite, scenery: Scenery, op: Operation) -> None:
     try:
         steps = isolation_steps(scenery, op)
     except SetupFailed as exc:
-        suite.skip(FAMILY, "tenant_isolation", op, f"cannot prepare the request: {exc}")
+        suite.not_tested(FAMILY, "tenant_isolation", op, f"cannot prepare the request: {exc}")
+        return
+    if not (scoped(op) or confined_list(op)):
+        suite.not_applicable(FAMILY, "tenant_isolation", op, UNSCOPED)
         return
     reason = not_applicable(scenery, op) or ("" if steps else "no persona administers "
                                               "another tenant")
     if reason:
-        suite.skip(FAMILY, "tenant_isolation", op, reason)
+        suite.not_tested(FAMILY, "tenant_isolation", op, reason)
         return
     suite.verdict(FAMILY, "tenant_isolation", op,
                   lambda: each(partial(step, suite, scenery) for step in steps))
@@ -73,7 +77,7 @@ def check_isolation(suite: Suite, scenery: Scenery, op: Operation) -> None:
 def not_applicable(scenery: Scenery, op: Operation) -> str:
     """Why tenant isolation cannot be judged for an operation ('' when it can)."""
     if not (scoped(op) or confined_list(op)):
-        return "the operation addresses no tenant or organisation"
+        return UNSCOPED
     if scenery.away is None:
         return ("the personas file has no admin of another tenant than the home persona's "
                 "(a persona with tenant rights in its own, different tenant_id)")
@@ -174,7 +178,7 @@ def check_follow_state(suite: Suite, scenery: Scenery, operations: Sequence[Oper
         try:
             steps = grant_steps(scenery, grant, known)
         except SetupFailed as exc:
-            suite.skip(FAMILY, "rights_follow_state", probe, f"cannot prepare: {exc}")
+            suite.not_tested(FAMILY, "rights_follow_state", probe, f"cannot prepare: {exc}")
             continue
         suite.verdict(FAMILY, "rights_follow_state", probe, _runner(suite, steps))
 
@@ -213,6 +217,7 @@ def grant_steps(scenery: Scenery, grant: Grant,
     assign, remove = known.get(grant.assign), known.get(grant.remove)
     if assign is None or remove is None or assign.resource is None:
         raise SetupFailed(f"the API lacks {grant.assign} or {grant.remove}")
+    require_selected(scenery.suite, assign, remove)
     pins = _scope_pins(scenery, grant.scope)
     probe = scenery.plan(known[grant.probe], pins=pins)
     right = _deciding_right(scenery, probe, subject, grant.scope, pins)

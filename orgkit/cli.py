@@ -78,7 +78,7 @@ def _contract(args: argparse.Namespace) -> int:
         api=args.api, base_url=args.base_url, personas=args.personas,
         report_dir=args.report_dir, profile=args.profile, seed=args.seed,
         only=tuple(x for x in (args.only or "").split(",") if x),
-        operations=tuple(args.operation or ()),
+        operations=tuple(args.operation or ()), label=args.label or "", strict=args.strict,
     )
     code: int = run_contract(config)
     return code
@@ -149,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "rights,pagination,errors,conformance,workflows,reliability")
     c.add_argument("--operation", action="append", metavar="OPERATION_ID",
                    help="only this operation (repeatable), e.g. getOrg")
+    c.add_argument("--label", help="names the implementation under test in the reports, "
+                   "e.g. 'acme-orgs 2.3.1'")
+    c.add_argument("--strict", action="store_true",
+                   help="advisory verdicts (inferred expectations violated) fail the run too")
     c.set_defaults(func=_contract)
     return parser
 

@@ -130,6 +130,11 @@ class OrderRule:
     default: str = "asc"
     by: str | None = None
     keys: tuple[str, ...] = ()
+    # How values compare: any (binary or case-insensitive), binary, case-insensitive; where
+    # missing values go: either (first or last), first, last.
+    collation: str = "any"
+    nulls: str = "either"
+    inferred: tuple[str, ...] = ()  # parts that are our inference: key, collation, nulls
 
     def direction(self, value: str | None) -> str:
         """Map a parameter value (or None) to 'asc' or 'desc'."""
@@ -285,6 +290,9 @@ class ApiModel:
     default_error_shape: str
     implicit_errors: tuple[int, ...]
     operations: tuple[Operation, ...]
+    # Methods a 405's Allow may list besides the path's own: method -> the path method it goes
+    # with ("any": every path). Inferred (x-orgkit.method_not_allowed).
+    also_allowed: Mapping[str, str] = field(default_factory=dict)
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with that id; KeyError names the known ids otherwise."""

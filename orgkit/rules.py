@@ -149,6 +149,21 @@ def parse_grants(r: Reader) -> GrantRule:
     )
 
 
+ORDER_CHOICES = {"default": ("asc", "desc"), "collation": ("any", "binary", "case-insensitive"),
+                 "nulls": ("either", "first", "last")}
+ORDER_PARTS = ("key", "collation", "nulls")
+
+
+def _check_order(o: Reader, order: OrderRule) -> None:
+    """SpecError for a value of an order rule outside its choices."""
+    for key, choices in ORDER_CHOICES.items():
+        if getattr(order, key) not in choices:
+            raise o.fail(key, f"got {getattr(order, key)!r}, expected one of {list(choices)}")
+    unknown = sorted(set(order.inferred) - set(ORDER_PARTS))
+    if unknown:
+        raise o.fail("inferred", f"got {unknown}, expected parts of {list(ORDER_PARTS)}")
+
+
 def parse_pagination(r: Reader) -> PaginationRule:
     """Parse an x-orgkit-pagination mapping."""
     styles = []
@@ -165,10 +180,10 @@ def parse_pagination(r: Reader) -> PaginationRule:
         order = OrderRule(
             key=o.get("key", str), asc=o.get("asc", str, "asc"), desc=o.get("desc", str, "desc"),
             default=o.get("default", str, "asc"), by=o.get("by", str, None),
-            keys=tuple(o.get("keys", list, [])),
+            keys=tuple(o.get("keys", list, [])), collation=o.get("collation", str, "any"),
+            nulls=o.get("nulls", str, "either"), inferred=tuple(o.get("inferred", list, [])),
         )
-        if order.default not in ("asc", "desc"):
-            raise o.fail("default", f"got {order.default!r}, expected asc or desc")
+        _check_order(o, order)
     rule = PaginationRule(
         styles=tuple(styles),
         items=r.get("items", str),
@@ -223,6 +238,18 @@ def _cascade(r: Reader) -> Any:
         if not (collection and dot and field):
             raise r.fail(f"cascade/{i}", f"got {text!r}, expected <collection>.<field>")
         yield collection, field
+
+
+def parse_also_allowed(x: Reader) -> dict[str, str]:
+    """x-orgkit.method_not_allowed.also_allowed: extra Allow methods -> the method they need."""
+    if x.get("method_not_allowed", Mapping, None) is None:
+        return {}
+    table = x.sub("method_not_allowed").get("also_allowed", Mapping, {})
+    for method, needs in table.items():
+        if method.upper() not in (m.upper() for m in HTTP_METHODS) or not isinstance(needs, str):
+            raise x.fail("method_not_allowed/also_allowed",
+                         f"got {method!r}: {needs!r}, expected METHOD: a method or any")
+    return {str(k).upper(): str(v).upper() if v != "any" else "any" for k, v in table.items()}
 
 
 def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:

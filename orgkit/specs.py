@@ -14,6 +14,7 @@ from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Para
 from orgkit.rules import (
     HTTP_METHODS,
     Reader,
+    parse_also_allowed,
     parse_error_shapes,
     parse_grants,
     parse_pagination,
@@ -95,7 +96,7 @@ def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
         mount=x.get("mount", str), auth=auth, error_shapes=shapes,
         default_error_shape=default_shape,
         implicit_errors=tuple(int(s) for s in x.get("implicit_errors", list, [])),
-        operations=ops,
+        operations=ops, also_allowed=parse_also_allowed(x),
     )
 
 

@@ -23,7 +23,7 @@ def every(problems: Sequence[CheckFailure]) -> None:
     first = problems[0]
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
     raise fail("; ".join(p.message for p in problems[:3]) + more, first.expected,
-               getattr(first, "exchange", None))
+               first.exchange, advisory=all(p.advisory for p in problems))
 
 
 def each(steps: Iterable[Callable[[], Exchange]]) -> Exchange | None:
@@ -74,7 +74,8 @@ def unauthenticated_refused(label: str, exchange: Exchange, *, public: bool, api
 
 @check("rights_enforced", FAMILY,
        "Every persona the spec's rights rule refuses gets 403 (404 for another user's item in "
-       "owner mode) in the error shape")
+       "owner mode) in the error shape",
+       basis="rights-rule")
 def rights_enforced(persona: str, exchange: Exchange, *, reason: str, api: LoadedApi,
                     op: Operation, status: int = 403) -> None:
     """One call by a persona the oracle refuses."""
@@ -87,7 +88,8 @@ def rights_enforced(persona: str, exchange: Exchange, *, reason: str, api: Loade
 
 @check("qualified_caller_allowed", FAMILY,
        "Every persona the spec's rights rule allows succeeds (2xx) with a valid request on "
-       "existing resources")
+       "existing resources",
+       basis="rights-rule")
 def qualified_caller_allowed(persona: str, exchange: Exchange, *, api: LoadedApi,
                              op: Operation) -> None:
     """One valid call by a persona the oracle allows."""
@@ -106,7 +108,8 @@ def succeeded(api: LoadedApi, op: Operation, status: int) -> bool:
 
 @check("tenant_isolation", FAMILY,
        "Admins of one tenant cannot read, change or list another tenant's resources (403 or "
-       "404), and lists never show items of another tenant or organisation")
+       "404), and lists never show items of another tenant or organisation",
+       basis="rights-rule")
 def tenant_isolation(persona: str, exchange: Exchange, *, reason: str, api: LoadedApi,
                      op: Operation) -> None:
     """One cross-tenant call by a persona the oracle refuses."""
@@ -141,7 +144,8 @@ def items_visible(persona: str, exchange: Exchange, hidden: Sequence[Mapping[str
 
 @check("rights_follow_state", FAMILY,
        "Assigning a qualifying right turns a 403 into an allowed call; removing it turns the "
-       "call back into a 403")
+       "call back into a 403",
+       basis="rights-rule")
 def rights_follow_state(step: str, exchange: Exchange, *, allowed: bool, api: LoadedApi,
                         op: Operation) -> None:
     """One step of a grant-and-revoke scenario."""

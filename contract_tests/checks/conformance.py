@@ -49,7 +49,8 @@ _TABLE: dict[str, tuple[SchemathesisCheck, str, str]] = {
 
 @check("positive_data_acceptance", "conformance",
        "Valid requests are accepted (2xx): on resources that exist, as a persona the rights rule "
-       "allows, with the spec's example body, with every optional field and query parameter")
+       "allows, with the spec's example body, with every optional field and query parameter",
+       basis="rights-rule")
 def positive_data_acceptance(label: str, exchange: Exchange, *, api: LoadedApi,
                              op: Operation) -> None:
     """One valid request (Schemathesis' check of that name cannot judge generated ids/scopes)."""

@@ -169,7 +169,8 @@ def unknown_path_not_found(api: LoadedApi, op: Operation, exchange: Exchange) ->
 
 @check("unsupported_method_405", "errors",
        "A method the path does not have gets 405 in the error shape, whose Allow header lists "
-       "exactly the spec's methods for the path")
+       "every one of the spec's methods for the path and nothing else but what the spec's "
+       "method_not_allowed rule also allows (inferred: HEAD with GET, OPTIONS)")
 def unsupported_method_405(api: LoadedApi, op: Operation, exchange: Exchange,
                            allowed: Sequence[str]) -> Exchange:
     """The answer to a method the spec does not declare on the operation's path."""
@@ -177,11 +178,27 @@ def unsupported_method_405(api: LoadedApi, op: Operation, exchange: Exchange,
     shapes = [default, *(s for s in path_shapes(api, op.path) if s.name != default.name)]
     require_error(api, None, exchange, statuses=[405], shapes=shapes)
     got = exchange.response_headers.get("allow")
-    listed = sorted({m.strip().upper() for m in (got or "").split(",") if m.strip()})
-    if listed != sorted(allowed):
-        expected = f"Allow: {', '.join(sorted(allowed))}"
-        raise fail(f"Allow is {got!r}, expected exactly the spec's methods", expected, exchange)
+    problem = allow_problem(got, allowed, api.model.also_allowed)
+    if problem:
+        extra = ", ".join(f"{m} (with {n})" if n != "any" else m
+                          for m, n in sorted(api.model.also_allowed.items()))
+        expected = f"Allow: {', '.join(sorted(allowed))}" + (f"; may add {extra}" if extra
+                                                              else "")
+        raise fail(f"Allow is {got!r}: {problem}", expected, exchange)
     return exchange
+
+
+def allow_problem(header: str | None, spec_methods: Iterable[str],
+                  also_allowed: Mapping[str, str]) -> str | None:
+    """What is wrong with an Allow header for a path with these spec methods, or None."""
+    listed = {m.strip().upper() for m in (header or "").split(",") if m.strip()}
+    spec = {m.upper() for m in spec_methods}
+    missing = sorted(spec - listed)
+    unrelated = sorted(m for m in listed - spec
+                       if also_allowed.get(m) not in ("any", *spec))
+    parts = ([f"lacks {', '.join(missing)}"] if missing else []) + (
+        [f"lists {', '.join(unrelated)}, which the path does not have"] if unrelated else [])
+    return "; ".join(parts) or None
 
 
 def path_shapes(api: LoadedApi, path: str) -> list[ErrorShape]:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from contract_tests.checks.base import check
 from contract_tests.checks.errors import require_error
 from contract_tests.suite import fail
 from contract_tests.target import Exchange
 from contract_tests.walks import Walk
-from orgkit.model import Operation, PagingStyle
-from orgkit.pagination import sort_value
+from orgkit.model import Operation, OrderRule, PagingStyle
 from orgkit.specs import LoadedApi
 
 FAMILY = "pagination"
@@ -87,18 +88,85 @@ def cursor_chain_terminates(walk: Walk) -> None:
 
 
 @check("order_respected", FAMILY,
-       "Items come sorted by the rule's order key (case-insensitive, missing values last) in "
-       "the requested direction, for every key the rule offers")
-def order_respected(walk: Walk) -> None:
+       "Items come sorted by the rule's order key in the requested direction, for every key the "
+       "rule offers; collation and where missing values go follow the rule (inferred parts: "
+       "advisory)")
+def order_respected(walk: Walk, rule: OrderRule) -> None:
     """The order of the items of one walk."""
     whole(walk)
-    key, desc = walk.order.key, walk.order.direction == "desc"
-    values = [sort_value(item.get(key)) for item in walk.items()]
-    for i in range(1, len(values)):
-        before, after = values[i - 1], values[i]
-        if (after > before) if desc else (after < before):
-            raise fail(f"{walk.describe()}: item {i + 1} has {key} {after[1]!r} after "
-                       f"{before[1]!r}", f"{walk.order.describe()}", _page_of(walk, i))
+    values = [item.get(walk.order.key) for item in walk.items()]
+    found = order_problem(values, desc=walk.order.direction == "desc", rule=rule)
+    if found is not None:
+        index, problem, part = found
+        raise fail(f"{walk.describe()}: {problem}", f"{walk.order.describe()} ({rule_text(rule)})",
+                   _page_of(walk, index), advisory=part in rule.inferred)
+
+
+def rule_text(rule: OrderRule) -> str:
+    """`collation any, nulls either` for messages."""
+    return f"collation {rule.collation}, nulls {rule.nulls}"
+
+
+def order_problem(values: Sequence[Any], *, desc: bool,
+                  rule: OrderRule) -> tuple[int, str, str] | None:
+    """(item index, what is wrong, the rule part it breaks: key / collation / nulls), or None.
+
+    The key part breaks when no collation at all explains the order (compared at primary
+    strength: accents, case and punctuation ignored); the collation part when only a
+    collation the rule does not name does.
+    """
+    nulls = [i for i, v in enumerate(values) if v is None]
+    valued = [i for i, v in enumerate(values) if v is not None]
+    present = [values[i] for i in valued]
+    misplaced = nulls_problem(nulls, len(values), rule.nulls)
+    if misplaced is not None:
+        return (misplaced, f"item {misplaced + 1} has no value, which rule nulls "
+                f"{rule.nulls} does not place there", "nulls")
+    keys = collations(present, rule.collation)
+    if any(first_break(k, desc) is None for k in keys):
+        return None
+    broken = first_break(primary(present), desc)
+    part = "key" if broken is not None else "collation"
+    where = broken if broken is not None else first_break(keys[0], desc)
+    assert where is not None  # every accepted collation broke somewhere
+    why = "" if part == "key" else f" (not sorted by collation {rule.collation})"
+    return (valued[where], f"item {valued[where] + 1} has {present[where]!r} after "
+            f"{present[where - 1]!r}{why}", part)
+
+
+def nulls_problem(nulls: Sequence[int], count: int, placement: str) -> int | None:
+    """The index of a missing value out of place (a block at the start or end), or None."""
+    if not nulls:
+        return None
+    first = list(range(len(nulls))) == list(nulls)
+    last = list(range(count - len(nulls), count)) == list(nulls)
+    ok = {"either": first or last, "first": first, "last": last}[placement]
+    return None if ok else nulls[0]
+
+
+def collations(values: Sequence[Any], collation: str) -> list[list[Any]]:
+    """The values as sort keys under each collation the rule accepts."""
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return [list(values)]
+    text = [str(v) for v in values]
+    folded = [t.casefold() for t in text]
+    return {"binary": [text], "case-insensitive": [folded]}.get(collation, [text, folded])
+
+
+def primary(values: Sequence[Any]) -> list[Any]:
+    """Sort keys at primary strength: accents, case and punctuation do not count."""
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return list(values)
+    return ["".join(c for c in unicodedata.normalize("NFKD", str(v)).casefold() if c.isalnum())
+            for v in values]
+
+
+def first_break(keys: Sequence[Any], desc: bool) -> int | None:
+    """The first index whose key is out of order (ties allowed), or None."""
+    for i in range(1, len(keys)):
+        if (keys[i] > keys[i - 1]) if desc else (keys[i] < keys[i - 1]):
+            return i
+    return None
 
 
 def _page_of(walk: Walk, index: int) -> Exchange | None:
@@ -111,23 +179,37 @@ def _page_of(walk: Walk, index: int) -> Exchange | None:
 
 @check("meta_totals_agree", FAMILY,
        "meta.total_count is the number of items walked, total_pages is ceil(total/per_page), "
-       "per_page echoes the request and page is the page number (null when a cursor is sent)")
+       "per_page echoes the request and page is the page number asked for; page is null after "
+       "a cursor and null or 1 on a first page that names neither (inferred: advisory)")
 def meta_totals_agree(walk: Walk, total: int) -> None:
     """The meta object of every page of one walk."""
     whole(walk)
     pages = math.ceil(total / walk.per_page)
     for page in walk.pages:
-        # A cursor walk's first request carries no cursor: it is an ordinary first page.
-        paged = walk.style is PagingStyle.PAGE or page.number == 1
-        number = page.number if paged else None
-        want = {"total_count": total, "total_pages": pages, "per_page": walk.per_page,
-                "page": number}
-        got = {k: (page.meta or {}).get(k, "(absent)") for k in want}
+        want = {"total_count": total, "total_pages": pages, "per_page": walk.per_page}
+        got = {k: (page.meta or {}).get(k, "(absent)") for k in (*want, "page")}
         wrong = [f"{k} {got[k]!r}" for k in want if got[k] != want[k]]
+        pages_ok, page_inferred = page_numbers(walk, page.number)
         if page.meta is None or wrong:
             raise fail(f"{walk.describe()}: page {page.number} meta has "
                        f"{', '.join(wrong) or 'no object'}",
                        ", ".join(f"{k} {v!r}" for k, v in want.items()), page.exchange)
+        if got["page"] not in pages_ok:
+            raise fail(f"{walk.describe()}: page {page.number} meta has page {got['page']!r}",
+                       f"page {' or '.join(map(repr, pages_ok))}", page.exchange,
+                       advisory=page_inferred)
+
+
+def page_numbers(walk: Walk, number: int) -> tuple[list[int | None], bool]:
+    """The meta.page values a page of a walk may carry, and whether that is our inference.
+
+    Page style: the number asked for (stated by the page parameter). A cursor walk's first
+    request names neither page nor cursor: the seed does not say which mode that is, so null
+    and 1 both conform; later cursor pages: null ("null in cursor mode" is inferred).
+    """
+    if walk.style is PagingStyle.PAGE:
+        return [number], False
+    return ([None, 1] if number == 1 else [None]), True
 
 
 @check("combined_paging_rejected", FAMILY,

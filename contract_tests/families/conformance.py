@@ -106,6 +106,14 @@ NOT_APPLIED = {
 }
 
 
+def applicable(suite: Suite, op: Operation, name: str) -> bool:
+    """False for response_headers_conformance on an operation that documents no headers."""
+    if name != "response_headers_conformance":
+        return True
+    responses = suite.api.document["paths"][op.path][op.method.lower()]["responses"]
+    return any((r or {}).get("headers") for r in responses.values())
+
+
 def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) -> None:
     why = "; ".join(notes.values())
     for name in CONFORMANCE_CHECKS:
@@ -113,7 +121,7 @@ def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) 
         if why:
             reason = f"{reason} ({why})"
         emit(suite, FAMILY, op, name, tally.get(op.operation_id, name), reason,
-             CHECKS[name].title)
+             CHECKS[name].title, applicable=applicable(suite, op, name))
 
 
 def _skip_all(suite: Suite, op: Operation, reason: str) -> None:

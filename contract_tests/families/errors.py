@@ -111,7 +111,7 @@ class Prober:
         """Truncated JSON where the spec declares a JSON body."""
         name = "malformed_json_rejected"
         if not any("json" in t for t in op.body_content_types):
-            self.suite.skip(FAMILY, name, op, "the operation takes no JSON body")
+            self.suite.not_applicable(FAMILY, name, op, "the operation takes no JSON body")
             return
         headers = {"Content-Type": next(t for t in op.body_content_types if "json" in t)}
         self.verdict(name, op, lambda: malformed_json_rejected(self.suite.api, op, self.send(
@@ -121,7 +121,7 @@ class Prober:
         """A text/plain body where the spec declares another media type."""
         name = "wrong_content_type_rejected"
         if not op.has_body:
-            self.suite.skip(FAMILY, name, op, "the operation takes no request body")
+            self.suite.not_applicable(FAMILY, name, op, "the operation takes no request body")
             return
         declared = op.body_content_types
         media = "text/plain" if "text/plain" not in declared else "application/x-orgkit"
@@ -135,7 +135,7 @@ class Prober:
         uuids = [p.name for p in op.parameters
                  if p.location == "path" and p.schema.get("format") == "uuid"]
         if not uuids:
-            self.suite.skip(FAMILY, name, op, "no path parameter is a uuid")
+            self.suite.not_applicable(FAMILY, name, op, "no path parameter is a uuid")
             return
         path = fill_path(op, {uuids[0]: "not-a-uuid"})
         self.verdict(name, op, lambda: invalid_uuid_rejected(

@@ -64,14 +64,14 @@ def judge(suite: Suite, op: Operation, name: str, inferred: bool,
     try:
         steps = plan()
     except SetupFailed as exc:
-        suite.skip(FAMILY, name, op, f"cannot prepare: {exc}")
+        suite.not_tested(FAMILY, name, op, f"cannot prepare: {exc}")
         return
 
     def verdict() -> Exchange | None:
         try:
             return each(steps)
         except CheckFailure as failure:
-            failure.advisory = inferred  # type: ignore[attr-defined]
+            failure.advisory = failure.advisory or inferred
             raise
 
     suite.verdict(FAMILY, name, op, verdict)
@@ -267,9 +267,9 @@ def check_foreign_tokens(suite: Suite, scenery: Scenery, operations: list[Operat
     foreigner, why = other_api_persona(suite)
     for op in operations:
         if op.rights.mode is RightsMode.PUBLIC:
-            suite.skip(FAMILY, "foreign_token_refused", op, "the operation is public")
+            suite.not_applicable(FAMILY, "foreign_token_refused", op, "the operation is public")
         elif foreigner is None:
-            suite.skip(FAMILY, "foreign_token_refused", op, why)
+            suite.not_tested(FAMILY, "foreign_token_refused", op, why)
         else:
             judge(suite, op, "foreign_token_refused", False,
                   partial(foreign_steps, scenery, op, foreigner))

@@ -29,7 +29,7 @@ from contract_tests.scenery import Scenery, home_persona, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from contract_tests.walks import Order, Walk, Walker, default_order, orders
-from orgkit.model import Operation, PaginationRule, PagingStyle
+from orgkit.model import Operation, OrderRule, PaginationRule, PagingStyle
 
 FAMILY = "pagination"
 MIN_PAGES = 3  # the explored page sizes split the collection into at least this many pages
@@ -71,7 +71,7 @@ def check_list(suite: Suite, scenery: Scenery, op: Operation, rule: PaginationRu
         survey = prepare(scenery, op, rule)
     except SetupFailed as exc:
         for name in WALK_CHECKS + PROBE_CHECKS:
-            suite.skip(FAMILY, name, op, f"cannot prepare the list: {exc}")
+            suite.not_tested(FAMILY, name, op, f"cannot prepare the list: {exc}")
         return
     walks = [w for size in page_sizes(suite, survey) for order in orders(rule)
              for w in walk_all(survey, size, order)]
@@ -124,6 +124,7 @@ def judge_walks(suite: Suite, survey: Survey, walks: Sequence[Walk]) -> None:
     """One verdict per walk check over every walk it applies to (or a skip saying why not)."""
     op, id_field, rule = survey.op, survey.id_field, survey.rule
     cursor_walks = [w for w in walks if w.style is PagingStyle.CURSOR]
+    order = rule.order
     table: list[tuple[str, Sequence[Walk], Callable[[Walk], None], str]] = [
         ("page_size_respected", walks, page_size_respected, ""),
         ("pages_are_disjoint", walks, lambda w: pages_are_disjoint(w, id_field), ""),
@@ -131,8 +132,8 @@ def judge_walks(suite: Suite, survey: Survey, walks: Sequence[Walk]) -> None:
          lambda w: pages_cover_collection(w, id_field, survey.reference), ""),
         ("cursor_chain_terminates", cursor_walks, cursor_chain_terminates,
          "the list has no cursor paging"),
-        ("order_respected", walks if rule.order else [], order_respected,
-         "the rule names no order"),
+        ("order_respected", walks if order else [],
+         lambda w: order_respected(w, order or OrderRule("id")), "the rule names no order"),
         ("meta_totals_agree", walks if rule.meta else [],
          lambda w: meta_totals_agree(w, survey.total), "the list has no meta object"),
     ]
@@ -140,7 +141,7 @@ def judge_walks(suite: Suite, survey: Survey, walks: Sequence[Walk]) -> None:
         if applicable:
             verdict(suite, op, name, applicable, judge)
         else:
-            suite.skip(FAMILY, name, op, why_not or "no walk")
+            suite.not_applicable(FAMILY, name, op, why_not or "no walk")
 
 
 def verdict(suite: Suite, op: Operation, name: str, walks: Sequence[Walk],
@@ -165,9 +166,12 @@ def judge_probes(suite: Suite, survey: Survey, walks: Sequence[Walk]) -> None:
         planned = walker.request(**exclusive)
         suite.verdict(FAMILY, "combined_paging_rejected", op, lambda: _probe(
             walker, planned, lambda ex: combined_paging_rejected(api, op, ex)))
+    elif len(exclusive) < 2:
+        suite.not_applicable(FAMILY, "combined_paging_rejected", op,
+                             "the rule has no exclusive parameters")
     else:
-        suite.skip(FAMILY, "combined_paging_rejected", op, "the rule has no exclusive "
-                   "parameters (or no cursor was handed out)")
+        suite.not_tested(FAMILY, "combined_paging_rejected", op,
+                         "no walk was handed a cursor to send together with page")
     probes = [partial(_probe, walker, walker.request(**params),
                       partial(bad_paging_rejected, api, op, label))
               for label, params in bad_probes(rule)]

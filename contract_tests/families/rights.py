@@ -68,7 +68,7 @@ def check_operation(suite: Suite, scenery: Scenery, op: Operation) -> None:
         allowed = [c for scene in scenes for c in allowed_calls(scenery, scene)]
     except SetupFailed as exc:
         for name in PER_OPERATION:
-            suite.skip(FAMILY, name, op, f"cannot prepare the request: {exc}")
+            suite.not_tested(FAMILY, name, op, f"cannot prepare the request: {exc}")
         return
     check_unauthenticated(suite, scenery, scenes[0].planned)
     check_refused(suite, scenery, op, refused)
@@ -156,8 +156,12 @@ def tamper(token: str) -> str:
 def check_refused(suite: Suite, scenery: Scenery, op: Operation, calls: list[Call]) -> None:
     """rights_enforced over every refused persona."""
     if not calls:
-        suite.skip(FAMILY, "rights_enforced", op, "the rights rule refuses no persona of the "
-                   f"personas file ({op.rights.mode.value})")
+        if op.rights.mode in (RightsMode.PUBLIC, RightsMode.AUTHENTICATED):
+            suite.not_applicable(FAMILY, "rights_enforced", op, "the rights rule refuses no "
+                                 f"authenticated caller ({op.rights.mode.value})")
+        else:
+            suite.not_tested(FAMILY, "rights_enforced", op, "no persona of the personas file "
+                             f"lacks the qualifying rights ({op.rights.mode.value})")
         return
 
     def judge(call: Call, exchange: Exchange) -> None:
@@ -170,12 +174,12 @@ def check_refused(suite: Suite, scenery: Scenery, op: Operation, calls: list[Cal
 def check_allowed(suite: Suite, scenery: Scenery, op: Operation, calls: list[Call]) -> None:
     """qualified_caller_allowed over every allowed persona."""
     if not calls:
-        suite.skip(FAMILY, "qualified_caller_allowed", op,
-                   "no persona of the personas file holds a qualifying right")
+        suite.not_tested(FAMILY, "qualified_caller_allowed", op,
+                         "no persona of the personas file holds a qualifying right")
         return
     secret = stock.unknown_secret(calls[0].planned)
     if secret:
-        suite.skip(FAMILY, "qualified_caller_allowed", op, secret)
+        suite.not_tested(FAMILY, "qualified_caller_allowed", op, secret)
         return
 
     def judge(call: Call, exchange: Exchange) -> None:

@@ -77,14 +77,29 @@ def find_roots(suite: Suite) -> list[Root]:
         ids = [link["operationId"] for status, response in item["responses"].items()
                if str(status).startswith("2") for link in (response.get("links") or {}).values()]
         targets = tuple(suite.api.model.operation(i) for i in dict.fromkeys(ids))
-        # A workflow runs when it starts at or leads to an operation the run covers.
+        # A focused run (--operation) follows links only between operations it selected: a
+        # workflow whose root is left out does not run, and says so to what it leads to.
         if targets and any(suite.config.selects(o.operation_id) for o in (op, *targets)):
-            roots.append(Root(op, targets))
+            roots.append(focused(suite, op, targets))
     return roots
+
+
+def focused(suite: Suite, op: Operation, targets: tuple[Operation, ...]) -> Root:
+    """The root with only the selected targets; a problem when it cannot run for that."""
+    chosen = tuple(t for t in targets if suite.config.selects(t.operation_id))
+    root = Root(op, chosen)
+    if not suite.config.selects(op.operation_id):
+        root.problem = f"operation {op.operation_id} not selected (--operation)"
+    elif not chosen:
+        names = ", ".join(t.operation_id for t in targets)
+        root.problem = f"none of the operations its links lead to is selected ({names})"
+    return root
 
 
 def plan(suite: Suite, root: Root) -> None:
     """Pick the persona with the most rights among those allowed to call the root."""
+    if root.problem:
+        return
     found = best_caller(suite, root.op)
     if found is None:
         root.problem = (f"no persona of the personas file may call {root.op.operation_id} in "
@@ -205,11 +220,13 @@ class Workflow:
 
 def _verdicts(suite: Suite, op: Operation, roots: list[Root], tally: Tally) -> None:
     involved = any(r.op == op or op in r.targets for r in roots)
-    # Outside every workflow only the link checks are reported (as skipped), not all six.
+    # Outside every workflow only the link checks are reported (not applicable), not all six.
     for name in WORKFLOW_CHECKS if involved else LINK_CHECKS:
         reason = _not_applied(op, name, roots)
+        reached_by = any(op in r.targets for r in roots)
+        applicable = involved and (name not in LINK_CHECKS or reached_by)
         emit(suite, FAMILY, op, name, tally.get(op.operation_id, name), reason,
-             CHECKS[name].title)
+             CHECKS[name].title, applicable=applicable)
 
 
 def _not_applied(op: Operation, name: str, roots: list[Root]) -> str:

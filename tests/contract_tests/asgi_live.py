@@ -78,10 +78,11 @@ def failures(results: Results) -> list[CheckResult]:
     return [r for r in results if r.outcome is Outcome.FAIL]
 
 
-def failed(results: Results, check: str, operation_id: str) -> CheckResult | None:
-    """The failed verdict of one check on one operation, if any."""
-    return next((r for r in failures(results)
-                 if r.check == check and r.operation_id == operation_id), None)
+def failed(results: Results, check: str, operation_id: str,
+           outcome: Outcome = Outcome.FAIL) -> CheckResult | None:
+    """The failed (or, with `outcome`, advisory) verdict of one check on one operation."""
+    return next((r for r in results if r.outcome is outcome
+                 and r.check == check and r.operation_id == operation_id), None)
 
 
 def describe(results: Results) -> str:

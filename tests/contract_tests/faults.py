@@ -43,6 +43,17 @@ class Fault:
     api: str
     apply: Callable[[MockApp, Patch], ASGI]
     description: str
+    # Operations the check needs besides `operation` (to create or look up what it addresses):
+    # --operation restricts fully, so the run selects them too.
+    helpers: tuple[str, ...] = ()
+    # FAIL where the seed states the property; ADVISORY where the check rests on our inference
+    # (the fault proves the MUST/SHOULD classification as well as the catch).
+    verdict: str = "fail"
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """What the run selects: the operation judged and its helpers."""
+        return (self.operation, *self.helpers)
 
 
 # --- engine-level faults (patch one mock instance) -------------------------------------------

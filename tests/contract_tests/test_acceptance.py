@@ -42,7 +42,7 @@ def test_every_operation_accepts_valid_requests_on_the_mock(live_mock: Any, api:
             undo()
         scenery.suite.target.close()
     assert not results.failures(), describe(results)
-    skipped = {r.operation_id: r.message for r in results if r.outcome is Outcome.SKIP}
+    skipped = {r.operation_id: r.message for r in results if r.outcome is Outcome.NOT_TESTED}
     assert set(skipped) <= {"changeMyPassword"}, skipped
     assert results.count(Outcome.PASS) == len(scenery.model.operations) - len(skipped)
 

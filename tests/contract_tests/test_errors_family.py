@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import random
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +27,19 @@ from contract_tests.results import Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
 from orgkit.specs import load_api
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from asgi_live import (  # noqa: E402
+    Answer,
+    Breaker,
+    ask,
+    describe,
+    personas_file,
+    run_family,
+    serving,
+)
+
+from mockserver.app import create_app  # noqa: E402
 
 SVX, TRANSMIT = load_api("svx"), load_api("transmit")
 SVX_ERROR = '{"error": "not_found", "extra_info": {}, "http_code": 404, "message": "no"}'
@@ -72,15 +89,25 @@ def test_probe_checks_fail_with_the_evidence() -> None:
         unknown_path_not_found(SVX, op, answer(400, SVX_ERROR.replace("404", "400")))
 
 
-def test_405_needs_exactly_the_spec_methods_in_allow() -> None:
+@pytest.mark.parametrize(("allow", "problem"), [
+    ("POST, GET", None),
+    ("GET, HEAD, POST", None),
+    ("GET, HEAD, OPTIONS, POST", None),
+    ("GET, POST, PATCH", "Allow is 'GET, POST, PATCH': lists PATCH"),
+    ("GET, HEAD", "Allow is 'GET, HEAD': lacks POST"),
+    (None, "Allow is None: lacks GET, POST"),
+], ids=["exact", "head-with-get", "head-and-options", "unrelated-extra", "missing", "absent"])
+def test_405_allow_lists_the_spec_methods(allow: str | None, problem: str | None) -> None:
     op = SVX.model.operation("listTenants")
     body = SVX_ERROR.replace("404", "405")
-    assert unsupported_method_405(SVX, op, answer(405, body, allow="POST, GET"), ["GET", "POST"])
-    with pytest.raises(CheckFailure, match="Allow is 'GET, POST, HEAD'"):
-        unsupported_method_405(SVX, op, answer(405, body, allow="GET, POST, HEAD"),
-                               ["GET", "POST"])
-    with pytest.raises(CheckFailure, match="Allow is None"):
-        unsupported_method_405(SVX, op, answer(405, body), ["GET", "POST"])
+    got = answer(405, body, **({"allow": allow} if allow is not None else {}))
+    if problem is None:
+        assert unsupported_method_405(SVX, op, got, ["GET", "POST"])
+        return
+    with pytest.raises(CheckFailure, match=re.escape(problem)) as raised:
+        unsupported_method_405(SVX, op, got, ["GET", "POST"])
+    assert raised.value.expected == "Allow: GET, POST; may add HEAD (with GET), OPTIONS"
+    assert not raised.value.advisory
 
 
 def test_probe_paths() -> None:
@@ -118,14 +145,44 @@ def test_the_mock_answers_every_probe_in_shape(live_mock: Any, api: str) -> None
                 "transmit": [("wrong_content_type_rejected", "createOrganization"),
                              ("unknown_path_not_found", "getOrganization")]}[api]
     assert set(expected) <= passed
-    assert all(r.message for r in results if r.outcome is Outcome.SKIP)  # each says why
+    assert all(r.message for r in results if r.outcome is Outcome.NOT_APPLICABLE)  # each says why
 
 
 def test_detail_bodies_fail_every_probe(broken_mock: Any) -> None:
     results = run_errors(broken_mock, "transmit")
-    applied = [r for r in results if r.outcome is not Outcome.SKIP]
+    applied = [r for r in results if r.outcome is not Outcome.NOT_APPLICABLE]
     assert applied and all(r.outcome is Outcome.FAIL for r in applied)
     failure = next(r for r in applied if r.operation_id == "createOrganization"
                    and r.check == "malformed_json_rejected")
     assert "error shape" in failure.message and failure.exchange is not None
     assert failure.exchange.curl().startswith("curl -i -X POST")
+
+
+def allow_rewritten(extra: Callable[[str], str]) -> Any:
+    """The mock with every 405's Allow header rewritten by `extra`."""
+
+    async def change(app: Any, scope: Any, body: bytes) -> Answer | None:
+        answer = await ask(app, scope, body)
+        if answer.status != 405:
+            return None
+        answer.headers = [(k, extra(v.decode()).encode() if k.lower() == b"allow" else v)
+                          for k, v in answer.headers]
+        return answer
+
+    return Breaker(create_app(), change)
+
+
+@pytest.mark.parametrize(("extra", "outcome"), [
+    (lambda allow: allow + (", HEAD" if "GET" in allow else "") + ", OPTIONS", Outcome.PASS),
+    (lambda allow: allow + ", PATCH", Outcome.FAIL),
+], ids=["head-and-options-pass", "unrelated-patch-fails"])
+def test_allow_extras_against_a_live_server(extra: Callable[[str], str], outcome: Outcome,
+                                            tmp_path: Path) -> None:
+    operations = ("getTenant", "listTenants")  # /tenants/{id}: GET PUT DELETE; /tenants: GET POST
+    breaker = allow_rewritten(extra)
+    with serving(breaker) as origin:
+        results = run_family(origin, "svx", "errors", personas_file(origin, tmp_path),
+                             operations)
+    assert breaker.calls
+    verdicts = {r.operation_id: r.outcome for r in results if r.check == "unsupported_method_405"}
+    assert verdicts == dict.fromkeys(operations, outcome), describe(results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -27,7 +28,9 @@ from asgi_live import (  # noqa: E402
     with_query,
 )
 
-from contract_tests.results import Outcome, Results  # noqa: E402
+from contract_tests.config import ContractConfig  # noqa: E402
+from contract_tests.results import CheckResult, Outcome, Results  # noqa: E402
+from contract_tests.runner import run_contract  # noqa: E402
 from mockserver.app import create_app  # noqa: E402
 
 Change = Callable[[App, Scope, bytes], Awaitable[Answer | None]]
@@ -59,12 +62,12 @@ def test_transmit_has_no_paginated_list(mock: tuple[str, Path]) -> None:
     assert not list(results)
 
 
-def broken_run(change: Change, tmp_path: Path) -> Results:
-    """listTenantOrgs' pagination checks against the mock with one answer rewritten."""
+def broken_run(change: Change, tmp_path: Path, operation: str = "listTenantOrgs") -> Results:
+    """One list's pagination checks against the mock with some answers rewritten."""
     breaker = Breaker(create_app(), change)
     with serving(breaker) as origin:
         results = run_family(origin, "svx", "pagination", personas_file(origin, tmp_path),
-                             ("listTenantOrgs",))
+                             (operation,))
     assert breaker.calls, "the breaker never rewrote an answer"
     return results
 
@@ -122,5 +125,75 @@ def test_ignored_desc_fails_order_respected(tmp_path: Path) -> None:
     results = broken_run(change, tmp_path)
     found = failed(results, "order_respected", "listTenantOrgs")
     assert found is not None, describe(results)
-    assert "order desc by name" in found.message and found.expected == "desc by name"
+    assert "order desc by name" in found.message
+    assert found.expected == "desc by name (collation any, nulls either)"
     assert failed(results, "page_size_respected", "listTenantOrgs") is None
+
+
+def tenants(scope: Scope) -> bool:
+    """Whether the request lists the tenants."""
+    return scope["method"] == "GET" and scope["path"] == "/svx/tenants"
+
+
+def meta_page(value: Callable[[dict[str, str]], Any]) -> Change:
+    """A change of listTenants' meta.page to value(query) (not at per_page=max, the survey)."""
+
+    async def change(app: App, scope: Scope, body: bytes) -> Answer | None:
+        query = query_of(scope)
+        if not tenants(scope) or query.get("per_page") in (None, "100"):
+            return None
+        answer = await ask(app, scope, body)
+        if answer.status == 200:
+            document = answer.json()
+            answer.replace_json({**document, "meta": {**document["meta"],
+                                                      "page": value(query)}})
+        return answer
+
+    return change
+
+
+def tenant_run(change: Change, tmp_path: Path) -> Results:
+    """listTenants' pagination checks against the mock with meta.page rewritten."""
+    return broken_run(change, tmp_path, "listTenants")
+
+
+def verdict_of(results: Results, check: str) -> CheckResult:
+    """The one verdict of a check on listTenants."""
+    [found] = [r for r in results if r.check == check and r.operation_id == "listTenants"]
+    return found
+
+
+def test_null_page_on_an_unparameterised_first_page_passes(tmp_path: Path) -> None:
+    results = tenant_run(meta_page(lambda q: int(q["page"]) if "page" in q else None), tmp_path)
+    assert verdict_of(results, "meta_totals_agree").outcome is Outcome.PASS, describe(results)
+
+
+def after_cursor(query: dict[str, str]) -> int | None:
+    """meta.page 2 after a cursor (inferred: null), else the faithful value."""
+    return int(query["page"]) if "page" in query else 2 if "next_page_after" in query else None
+
+
+def test_a_page_number_after_a_cursor_is_advisory(tmp_path: Path) -> None:
+    results = tenant_run(meta_page(after_cursor), tmp_path)
+    found = verdict_of(results, "meta_totals_agree")
+    assert found.outcome is Outcome.ADVISORY, describe(results)
+    assert "meta has page 2" in found.message and found.expected == "page None"
+
+
+def test_a_wrong_page_number_in_page_mode_fails(tmp_path: Path) -> None:
+    results = tenant_run(meta_page(lambda q: int(q.get("page", 0)) + 1), tmp_path)
+    assert verdict_of(results, "meta_totals_agree").outcome is Outcome.FAIL, describe(results)
+
+
+@pytest.mark.parametrize(("strict", "code"), [(False, 0), (True, 1)], ids=["lenient", "strict"])
+def test_advisories_fail_the_run_only_when_strict(tmp_path: Path, strict: bool,
+                                                  code: int) -> None:
+    breaker = Breaker(create_app(), meta_page(after_cursor))
+    with serving(breaker) as origin:
+        config = ContractConfig("svx", origin + "/svx", personas_file(origin, tmp_path),
+                                report_dir=tmp_path / "reports", only=("pagination",),
+                                operations=("listTenants",), strict=strict)
+        out = io.StringIO()
+        assert run_contract(config, out=out) == code, out.getvalue()
+    assert "1 advisory" in out.getvalue() and "0 failed" in out.getvalue()
+    assert "pagination/meta_totals_agree × listTenants" in out.getvalue()

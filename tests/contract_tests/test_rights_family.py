@@ -70,8 +70,12 @@ def test_rights_never_enforced_fails_rights_enforced(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(mockserver.engine, "authorize", lambda *args, **kwargs: None)
     with serving(create_app()) as origin:
         personas = personas_file(origin, tmp_path)
-        svx = run_family(origin, "svx", "rights", personas, ("getOrg", "deleteOrg"))
-        transmit = run_family(origin, "transmit", "rights", personas, ("createOrganization",))
+        # deleteOrg acts on an org createOrg made; rights_follow_state assigns and removes.
+        svx = run_family(origin, "svx", "rights", personas, (
+            "getOrg", "deleteOrg", "createOrg", "assignOrgAdminSecurityRights", "removeOrgAdmin",
+            "listSecurityRights"))
+        transmit = run_family(origin, "transmit", "rights", personas,
+                              ("createOrganization", "getAllOrganizations"))
     for op, who, status in (("getOrg", "no-rights", 200), ("deleteOrg", "global-admin", 204)):
         found = failed(svx, "rights_enforced", op)
         assert found is not None, describe(svx)
@@ -147,8 +151,11 @@ def renamed(personas: Path, folder: Path) -> Path:
 def test_cross_tenant_and_state_checks_need_facts_not_names(mock: tuple[str, Path],
                                                             tmp_path: Path) -> None:
     ops = ("getOrg", "listTenantOrgs", "getTenant")
-    named = run_family(mock[0], "svx", "rights", mock[1], ops)
-    anonymous = run_family(mock[0], "svx", "rights", renamed(mock[1], tmp_path), ops)
+    # What rights_follow_state needs besides (--operation restricts fully).
+    helpers = ("createOrg", "assignOrgAdminSecurityRights", "removeOrgAdmin",
+               "assignTenantAdminSecurityRights", "removeTenantAdmin", "listSecurityRights")
+    named = run_family(mock[0], "svx", "rights", mock[1], ops + helpers)
+    anonymous = run_family(mock[0], "svx", "rights", renamed(mock[1], tmp_path), ops + helpers)
     assert not failures(anonymous), describe(anonymous)
     outcomes = {(r.check, r.operation_id): r.outcome for r in anonymous}
     assert outcomes == {(r.check, r.operation_id): r.outcome for r in named}

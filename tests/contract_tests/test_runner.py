@@ -32,7 +32,10 @@ def check_reports(folder: Path) -> dict[str, Any]:
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == summary["totals"]["total"] > 0
     assert len(root.findall("./testsuite/testcase/failure")) == summary["totals"]["fail"]
-    assert len(root.findall("./testsuite/testcase/skipped")) == summary["totals"]["skip"]
+    totals = summary["totals"]
+    assert len(root.findall("./testsuite/testcase/skipped")) == (totals["not_applicable"]
+                                                                 + totals["not_tested"])
+    assert all(float(c.get("time", "-1")) >= 0 for c in cases)
     assert int(root.get("tests", "-1")) == summary["totals"]["total"]
     assert "<table id='matrix'>" in (folder / "report.html").read_text()
     return dict(summary)
@@ -49,7 +52,23 @@ def test_the_mock_passes(api: str, live_mock: Any, tmp_path: Path,
     assert set(summary["by_family"]) == set(FAMILIES.split(","))
     for family, counts in summary["by_family"].items():
         assert counts["pass"] > 0, family
-    assert "contract: " in err and "0 failed" in err
+    assert "contract: PASSED" in err and "0 failed" in err and "not tested" in err
+    assert "\r" not in err  # not a terminal: no progress line
+    tokens = [p.get("token") for p in json.loads(live_mock.personas.read_text())["personas"]
+              .values() if p.get("token")]
+    for path in [*tmp_path.iterdir(), None]:
+        text = err if path is None else path.read_text()
+        assert not [t for t in tokens if t in text], path
+
+
+def test_wrong_mount_is_a_usage_error_with_a_hint(live_mock: Any, tmp_path: Path,
+                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    for wrong in (live_mock.origin + "/nope", live_mock.base_url("transmit")):
+        assert contract("svx", wrong, live_mock.personas, tmp_path) == 2
+        err = capfd.readouterr().err
+        assert "every probed operation answered 404" in err, err
+        assert "wrong mount or wrong API?" in err and "/svx" in err
+    assert not (tmp_path / "summary.json").exists()
 
 
 def unused_port() -> int:
@@ -96,6 +115,23 @@ def test_operation_filter_covers_only_the_named_operations(live_mock: Any, tmp_p
     assert all(ops <= {"listTenantOrgs", "getOrg"} for ops in covered.values()), covered
 
 
+def test_operation_filter_calls_no_other_operation(live_mock: Any, tmp_path: Path) -> None:
+    live_mock.app.mock.log.clear()
+    code = contract("svx", live_mock.base_url("svx"), live_mock.personas, tmp_path,
+                    "rights,pagination,workflows,reliability", "--operation", "getTenant",
+                    "--operation", "listTenants")
+    assert code == 0
+    summary = check_reports(tmp_path)
+    follow = [r for r in summary["not_tested"] if r["check"] == "rights_follow_state"]
+    assert {r["operation_id"] for r in follow} == {"getTenant", "listTenants"}
+    assert all("not selected (--operation)" in r["reason"] for r in follow), follow
+    log = live_mock.app.mock.log
+    assert len(log) < (log.maxlen or 0)  # the log holds every request of the run
+    sent = {(e["method"], e["path"].split("?")[0]) for e in log}
+    changed = sorted(m + " " + p for m, p in sent if m != "GET" and "/__mock" not in p)
+    assert not changed, changed  # only reads (and no cleanup: nothing was created)
+
+
 def test_unknown_operation_is_a_usage_error_with_suggestions(
         live_mock: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     code = contract("svx", live_mock.base_url("svx"), live_mock.personas, tmp_path, FAMILIES,
@@ -130,7 +166,7 @@ def test_error_bodies_in_the_wrong_shape_fail_the_errors_family(
     failed = {(f["check"], f["operation_id"]) for f in summary["failures"]}
     assert ("malformed_json_rejected", "createTenant") in failed
     assert ("unsupported_method_405", "getTenant") in failed
-    assert "FAIL malformed_json_rejected createTenant" in err
+    assert "  errors/malformed_json_rejected × createTenant: " in err
     first = summary["failures"][0]
     assert first["curl"].startswith("curl ") and '"detail"' in first["response"]
     assert "error shape" in first["message"]
@@ -144,6 +180,8 @@ def test_plain_pytest_entry_fails_per_family_and_operation(broken_mock: Any,
     assert "test_contract[errors-createOrganization]" in done.stdout
     assert "malformed_json_rejected" in done.stdout and "curl -i -X POST" in done.stdout
     assert (tmp_path / "reports" / "junit.xml").is_file()
+    assert "contract: FAILED: " in done.stdout  # the closing lines, as orgkit contract prints
+    assert "  errors/malformed_json_rejected × createOrganization: " in done.stdout
 
 
 def plain_pytest(mock: Any, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
