@@ -6,7 +6,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from mockserver import svx, transmit
@@ -21,6 +21,10 @@ from orgkit.tokens import KeyRing
 PLUGINS: Mapping[str, ApiPlugin] = {"svx": svx.PLUGIN, "transmit": transmit.PLUGIN}
 
 
+# A minute: longer delays only look like a hung server, and shutdown would wait for them.
+MAX_DELAY_MS = 60_000
+
+
 @dataclass(frozen=True)
 class Faults:
     """Injected latency and errors (set through the control API or the CLI)."""
@@ -31,12 +35,28 @@ class Faults:
     error_status: int = 503
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.error_rate <= 1.0:
-            raise ConfigError(f"error_rate must be between 0 and 1, got {self.error_rate}")
-        if not 400 <= self.error_status <= 599:
-            raise ConfigError(f"error_status must be a 4xx or 5xx status, got {self.error_status}")
-        if self.latency_ms < 0 or self.jitter_ms < 0:
-            raise ConfigError("latency_ms and jitter_ms must not be negative")
+        _check_setting("latency_ms", self.latency_ms, 0, MAX_DELAY_MS, whole=True)
+        _check_setting("jitter_ms", self.jitter_ms, 0, MAX_DELAY_MS, whole=True)
+        _check_setting("error_rate", self.error_rate, 0, 1, whole=False)
+        _check_setting("error_status", self.error_status, 400, 599, whole=True)
+
+    def updated(self, changes: Any) -> Faults:
+        """These settings with changes applied; ConfigError (and nothing changed) if invalid."""
+        known = sorted(f.name for f in fields(Faults))
+        if not isinstance(changes, Mapping):
+            raise ConfigError(f"fault settings are an object with any of {known}")
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown fault settings {unknown}; known: {known}")
+        return replace(self, **changes)
+
+
+def _check_setting(name: str, value: Any, low: float, high: float, *, whole: bool) -> None:
+    """ConfigError unless value is a finite number (whole if asked) within [low, high]."""
+    kind = int if whole else int | float
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        what = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {what} from {low:g} to {high:g}, got {value!r:.40}")
 
 
 class Mock:
