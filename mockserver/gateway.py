@@ -21,6 +21,7 @@ from orgkit.errors import (
     NotFound,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
 )
 from orgkit.model import ErrorShape, Operation
@@ -63,12 +64,17 @@ class Gateway:
                  control_paths: tuple[str, ...]) -> None:
         self.inner, self.control, self.mock = inner, control, mock
         self.control_paths = control_paths
+        self.stopping = asyncio.Event()  # set when the server is asked to stop
         # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
         self.fast = {
             (api, op.operation_id): ParameterCheck(op)
             for api, runtime in mock.runtimes.items() for op in runtime.model.operations
             if mock.config.fast_path and not op.has_body
         }
+
+    def stop(self) -> None:
+        """Stop waiting: requests sleeping in injected latency answer 503 at once."""
+        self.stopping.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,10 +137,10 @@ class Gateway:
         except DomainError as exc:
             await send_error(send, shape, exc)
             return
-        receive = _replay(body, receive)
         delay = self.mock.fault_delay()
-        if delay:
-            await asyncio.sleep(delay)
+        if delay and not await self._delayed(delay, receive, send, shape):
+            return
+        receive = _replay(body, receive)
         if self.mock.inject_error():
             status = self.mock.faults.error_status
             body = errorshapes.render(shape, status, "injected fault (see /__mock/faults)")
@@ -153,6 +159,23 @@ class Gateway:
             await self.inner(scope, receive, send)
             return
         await self._fast(scope, send, api, op, check, Call(path_values, headers, caller))
+
+    async def _delayed(self, seconds: float, receive: Receive, send: Send,
+                       shape: ErrorShape) -> bool:
+        """Sleep the injected latency; False when the request ends instead (client gone, or
+        the server stopping: then a 503 is sent)."""
+        gone = asyncio.ensure_future(_disconnected(receive))
+        stop = asyncio.ensure_future(self.stopping.wait())
+        try:
+            done, _ = await asyncio.wait({gone, stop}, timeout=seconds,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            stop.cancel()
+        if stop in done and gone not in done:
+            await send_error(send, shape, Unavailable("the mock is shutting down"),
+                             {"Connection": "close"})
+        return not done
 
     async def _fast(self, scope: Scope, send: Send, api: str, op: Operation,
                     check: ParameterCheck, call: Call) -> None:
@@ -209,6 +232,12 @@ def _check_json(headers: dict[str, str], body: bytes) -> None:
     if jsontext.loads(body) is None:
         # Connexion reads a literal null like an absent body; no body schema here is nullable.
         raise InvalidInput("the request body is JSON null; send an object, or no body at all")
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return when the client has gone away (the body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
