@@ -76,7 +76,7 @@ def test_sigterm_stops_the_server_while_a_request_sleeps_in_latency() -> None:
 async def _call_then_leave(app: MockApp, seconds: float) -> list[dict[str, Any]]:
     """A GET whose client disconnects right after sending it; the messages the app sent."""
     sent: list[dict[str, Any]] = []
-    messages = [{"type": "http.request", "body": b"", "more_body": False},
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": b"", "more_body": False},
                 {"type": "http.disconnect"}]
 
     async def receive() -> dict[str, Any]:
