@@ -135,7 +135,9 @@ class ControlEndpoints:
         body = await _json(request)
         if request.method == "POST":
             body = generate(controlinput.generate_config(body))
-        self.mock.load(check(body, "request body"))
+            self.mock.load(check(body, "request body"))
+        else:
+            self.mock.load_checked(check(body, "request body"))
         return JSONResponse({"loaded": True, "format": body["format"]})
 
     async def snapshot(self, request: Request) -> Response:

@@ -14,6 +14,7 @@ from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
 from mockserver.router import Router
+from mockserver.snapshots import check_state
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
 from orgkit.tokens import KeyRing
@@ -95,13 +96,23 @@ class Mock:
 
         All or nothing: a snapshot that does not fit leaves the state as it was.
         """
+        apis = snapshot.get("apis") if isinstance(snapshot, Mapping) else None
         if not isinstance(snapshot, Mapping) or snapshot.get("format") != "orgkit-snapshot/1" \
-                or not isinstance(snapshot.get("apis"), Mapping):
+                or not isinstance(apis, Mapping) \
+                or not all(isinstance(a, Mapping) for a in apis.values()):
             raise ConfigError("not an orgkit snapshot: expected format 'orgkit-snapshot/1' "
                               "with an 'apis' object (GET /__mock/snapshot makes one)")
+        check_state(self.runtimes, {n: a.get("collections", {}) for n, a in apis.items()},
+                    "the snapshot")
         previous = self.snapshot()
         with collection_paused():
             self._restore(snapshot, previous)
+
+    def load_checked(self, dataset: Mapping[str, Any]) -> None:
+        """Like load, for data sets from outside: ConfigError (state unchanged) if unfit."""
+        check_state(self.runtimes, {n: dataset.get(n, {}) for n in self.runtimes},
+                    "the data set")
+        self.load(dataset)
 
     def _restore(self, snapshot: Mapping[str, Any], previous: Mapping[str, Any]) -> None:
         for name, runtime in self.runtimes.items():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import time
 from typing import Any
 
 import jwt
 import pytest
-from mocksupport import GLOBAL_ADMIN, Api, error_message, expect, expect_error
+from mocksupport import GLOBAL_ADMIN, MISSING, Api, error_message, expect, expect_error
 
 from orgkit.tokens import DEFAULT_SECRET
 
@@ -125,3 +127,75 @@ def test_control_errors_say_what_is_known_without_internals(
     text = response.json()["message"]
     assert text.startswith(message)
     assert "__init__" not in text and "keyword argument" not in text
+
+
+def _tenant_name_infinity(snapshot: dict[str, Any]) -> bytes:
+    snapshot["apis"]["svx"]["collections"]["tenants"][0]["name"] = "@INF@"
+    return json.dumps(snapshot).replace('"@INF@"', "Infinity").encode()
+
+
+def _admin_rights_five(snapshot: dict[str, Any]) -> bytes:
+    admins = snapshot["apis"]["svx"]["collections"]["global_admins"]
+    next(a for a in admins if a["id"] == GLOBAL_ADMIN)["security_rights"] = 5
+    return json.dumps(snapshot).encode()
+
+
+def _org_id_twice(snapshot: dict[str, Any]) -> bytes:
+    orgs = snapshot["apis"]["svx"]["collections"]["orgs"]
+    other = next(o for o in orgs if o["tenant_id"] != orgs[0]["tenant_id"])
+    orgs.append({**other, "id": orgs[0]["id"]})
+    return json.dumps(snapshot).encode()
+
+
+def _org_of_no_tenant(snapshot: dict[str, Any]) -> bytes:
+    snapshot["apis"]["svx"]["collections"]["orgs"][0]["tenant_id"] = MISSING
+    return json.dumps(snapshot).encode()
+
+
+def _key_with_separator(snapshot: dict[str, Any]) -> bytes:
+    snapshot["apis"]["transmit"]["collections"]["organizations"][0]["organization_id"] = "a\x1fb"
+    return json.dumps(snapshot).encode()
+
+
+def _unknown_collection(snapshot: dict[str, Any]) -> bytes:
+    snapshot["apis"]["svx"]["collections"]["widgets"] = []
+    return json.dumps(snapshot).encode()
+
+
+SNAPSHOT_MISTAKES = [
+    ("tenant-named-infinity", _tenant_name_infinity, "not standard JSON"),
+    ("admin-rights-five", _admin_rights_five, "security_rights"),
+    ("org-id-twice", _org_id_twice, "has the same id as item"),
+    ("org-of-no-tenant", _org_of_no_tenant, "tenant_id"),
+    ("key-with-separator", _key_with_separator, "without control characters"),
+    ("unknown-collection", _unknown_collection, "unknown collections ['widgets']"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "message"), [c[1:] for c in SNAPSHOT_MISTAKES],
+                         ids=[c[0] for c in SNAPSHOT_MISTAKES])
+def test_unfit_snapshots_are_400_and_change_nothing(api: Api, spoil: Any, message: str) -> None:
+    before = api.client.get("/__mock/snapshot").json()
+    response = api.client.put("/__mock/snapshot", content=spoil(copy.deepcopy(before)),
+                              headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text[:300]
+    assert message in response.json()["message"]
+    assert api.client.get("/__mock/snapshot").json() == before
+    expect(api.get("/svx/me", as_="global-admin"), 200)
+    expect(api.get("/svx/tenants", as_="global-admin"), 200)
+
+
+def test_unfit_data_sets_are_400_and_change_nothing(api: Api) -> None:
+    dataset = copy.deepcopy(api.client.get("/__mock/fixtures").json())
+    dataset["svx"]["org_admins"][0]["security_rights"] = 5
+    before = api.client.get("/__mock/snapshot").json()
+    response = api.client.put("/__mock/fixtures", json=dataset)
+    assert response.status_code == 400, response.text[:300]
+    assert "security_rights" in response.json()["message"]
+    assert api.client.get("/__mock/snapshot").json() == before
+
+
+def test_a_snapshot_round_trips(api: Api) -> None:
+    snapshot = api.client.get("/__mock/snapshot").json()
+    assert api.client.put("/__mock/snapshot", json=snapshot).status_code == 200
+    assert api.client.get("/__mock/snapshot").json() == snapshot
