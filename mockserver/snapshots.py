@@ -17,6 +17,7 @@ from openapi_schema_validator import OAS30Validator
 
 from mockserver.engine import ApiRuntime
 from orgkit.errors import ConfigError
+from orgkit.names import name_key
 
 State = Mapping[str, Mapping[str, Any]]  # api name -> collection name -> items
 
@@ -91,6 +92,7 @@ def _api_problems(api: str, runtime: ApiRuntime,
         where = f"{api}.{name}"
         yield from _shape_problems(runtime, api, name, items, where)
         yield from _key_problems(runtime.store[name].key_fields, items, where)
+        yield from _name_problems(runtime.store[name].unique, items, where)
         yield from _reference_problems(keys, items, where)
 
 
@@ -147,3 +149,18 @@ def _reference_problems(keys: Mapping[str, set[str]], items: list[dict[str, Any]
             target = keys.get(field.removesuffix("_id") + "s") if field.endswith("_id") else None
             if target is not None and value is not None and str(value) not in target:
                 yield f"{where}[{i}].{field} {value!r:.60} names no item"
+
+
+def _name_problems(unique: tuple[str, ...], items: list[dict[str, Any]],
+                   where: str) -> Iterator[str]:
+    """Unique fields: visible, and no two items with the same name (orgkit.names)."""
+    for field in unique:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            key = name_key(str(item.get(field) or ""))
+            if not key:
+                yield f"{where}[{i}].{field} must not be empty"
+            elif key in seen:
+                yield (f"{where}[{i}].{field} {item.get(field)!r:.60} is the same name as "
+                       f"item #{seen[key]}'s")
+            seen.setdefault(key, i)
