@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.console import CURRENT_REQUEST
 from mockserver.fastpath import ParameterCheck
 from mockserver.http import Request
 from mockserver.mock import Mock
@@ -81,6 +82,7 @@ class Gateway:
             await self.inner(scope, receive, send)
             return
         path: str = scope["path"]
+        CURRENT_REQUEST.set(f"{scope['method']} {path}")
         if path.startswith(self.control_paths):
             await self.control(scope, receive, send)
             return

@@ -13,6 +13,7 @@ import uvicorn
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
+from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
 from orgkit.errors import ConfigError
 
@@ -71,6 +72,7 @@ def run(config: ServeConfig) -> None:
     The port is bound before anything is loaded or printed, so a port in use is one error line.
     """
     sock = listen(config.host, config.port)
+    configure_console()
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
