@@ -10,7 +10,7 @@ from mockserver.http import Response
 from mockserver.schemas import item_schema, request_fields, skeleton
 from mockserver.store import Item, Key
 from orgkit import pagination
-from orgkit.errors import Conflict, InvalidInput, NotFound
+from orgkit.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from orgkit.model import Filter
 from orgkit.names import name_key
 from orgkit.pagination import SortedListView
@@ -111,8 +111,9 @@ def _assign_id(ctx: Ctx, item: Item, given: Any) -> None:
 
 
 def _check_unique(ctx: Ctx, item: Item, *, besides: Key | None = None) -> None:
-    """Conflict (InvalidInput where the operation declares no 409) when another item has the
-    same name in a unique field, compared as orgkit.names.name_key does."""
+    """Conflict (Unprocessable where the operation declares no 409: 422 is implicit everywhere)
+    when another item has the same name in a unique field, compared as orgkit.names.name_key
+    does; InvalidInput for a name without a visible character."""
     assert ctx.rule is not None
     coll = ctx.store[ctx.rule.collection]
     for field in coll.unique:
@@ -122,7 +123,7 @@ def _check_unique(ctx: Ctx, item: Item, *, besides: Key | None = None) -> None:
         holder = coll.holder(field, str(item.get(field) or ""), besides=besides)
         if holder is not None:
             taken = coll.get(holder) or {}
-            refuse = Conflict if "409" in ctx.op.statuses else InvalidInput
+            refuse = Conflict if "409" in ctx.op.statuses else Unprocessable
             raise refuse(f"{field} {item.get(field)!r:.80} is already taken by "
                          f"{taken.get(field)!r:.80} (names are compared ignoring case, "
                          "Unicode form, invisible characters and surrounding spaces)")

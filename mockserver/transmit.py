@@ -13,7 +13,7 @@ from mockserver import crud
 from mockserver.engine import ApiPlugin, ApiRuntime, Ctx
 from mockserver.http import Response
 from mockserver.store import Item
-from orgkit.errors import DomainError, InvalidInput, NotFound, Unauthenticated, Unprocessable
+from orgkit.errors import NotFound, Unauthenticated, Unprocessable
 from orgkit.rights import Caller, Grants
 
 TOKEN_KINDS = ("admin", "org_admin")
@@ -65,13 +65,12 @@ def _app_in_path(ctx: Ctx) -> str:
     return app_id
 
 
-def _ids_exist(ctx: Ctx, collection: str, ids: Iterable[str], what: str,
-               refuse: type[DomainError] = Unprocessable) -> list[str]:
-    """The body's ids; unknown ones make the request unprocessable (422 unless told)."""
+def _ids_exist(ctx: Ctx, collection: str, ids: Iterable[str], what: str) -> list[str]:
+    """The body's ids; unknown ones make the request unprocessable (422)."""
     wanted = [str(i) for i in ids]
     unknown = [i for i in wanted if ctx.store[collection].get((i,)) is None]
     if unknown:
-        raise refuse(f"unknown {what}: {unknown}")
+        raise Unprocessable(f"unknown {what}: {unknown}")
     return wanted
 
 
@@ -79,8 +78,7 @@ def create_organization(ctx: Ctx) -> Response:
     """POST /v1/organizations: the generic create, once the apps it names exist ("A list of
     applications the organization can access": an id naming no app grants nothing), with
     the same shape as every other organization (an empty managed_organizations_by_app)."""
-    # 400: the seed declares 400 and 409 for this operation, no 422.
-    _ids_exist(ctx, "apps", ctx.body().get("app_ids") or [], "app_ids", InvalidInput)
+    _ids_exist(ctx, "apps", ctx.body().get("app_ids") or [], "app_ids")
     item = crud.new_item(ctx, ctx.body())
     item.setdefault("managed_organizations_by_app", {})
     ctx.store["organizations"].put(item)

@@ -44,10 +44,10 @@ def test_distinct_names_are_still_accepted(api: Api) -> None:
 
 @pytest.mark.parametrize("variant", [EXISTING["name"], EXISTING["name"].upper() + " "],
                          ids=["exact", "case-and-space"])
-def test_renaming_to_a_taken_name_is_400(api: Api, variant: str) -> None:
+def test_renaming_to_a_taken_name_is_422(api: Api, variant: str) -> None:
     mine = expect(_create(api, NAME), 201)["result"]
     path = f"{ORGS}/{mine['organization_id']}"
-    body = expect_error(api.put(path, as_="management-app", json={"name": variant}), 400)
+    body = expect_error(api.put(path, as_="management-app", json={"name": variant}), 422)
     assert "already taken" in error_message(body)
     assert expect(api.get(path, as_="management-app"), 200)["result"]["name"] == NAME
 
@@ -64,13 +64,14 @@ EMPTY_NAMES = [("empty", ""), ("spaces", "   "), ("zero-width", "\u200b")]
 
 @pytest.mark.parametrize("name", [c[1] for c in EMPTY_NAMES], ids=[c[0] for c in EMPTY_NAMES])
 def test_an_empty_name_is_400_on_create_and_update(api: Api, name: str) -> None:
-    assert "must not be empty" in error_message(expect_error(_create(api, name), 400))
+    # Refused by the spec's (inferred) pattern before the engine's own check would.
+    assert "'name'" in error_message(expect_error(_create(api, name), 400))
     path = f"{ORGS}/{EXISTING['organization_id']}"
     expect_error(api.put(path, as_="management-app", json={"name": name}), 400)
 
 
-def test_app_ids_naming_no_app_are_400(api: Api) -> None:
-    body = expect_error(_create(api, NAME, app_ids=[APP, "nosuchapp"]), 400)
+def test_app_ids_naming_no_app_are_422(api: Api) -> None:
+    body = expect_error(_create(api, NAME, app_ids=[APP, "nosuchapp"]), 422)
     assert "unknown app_ids: ['nosuchapp']" in error_message(body)
     assert not expect(api.get(ORGS, as_="management-app", params={"name": NAME}), 200)["result"]
 
