@@ -22,6 +22,7 @@ import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from probes import crash_probes  # noqa: E402
 from servers import ROOT, Server, start_orgkit  # noqa: E402
 
 from fixtures import load, persona_token  # noqa: E402
@@ -221,6 +222,8 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             lines += attacks(server)
+            lines += [Line(f"hostile request: {name}", "4xx, state kept" if held else "broke",
+                           held) for name, held in crash_probes(server.base.removesuffix("/svx"))]
             lines += load_test(server, args.clients, args.seconds)
             lines += fuzz(server, args.cases, Path(tmp))
     finally:

@@ -21,6 +21,7 @@ class MockApp:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         inner = Gateway(build_connexion(mock), build_control(mock), mock, control_paths(mock))
+        self.stop = inner.stop
         config = mock.config
         self._asgi: Any = inner
         if config.cors_origin_regex or config.cors_origins:

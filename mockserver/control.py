@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
-import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
@@ -15,11 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver import svx_blobs, transmit
-from mockserver.mock import Faults, Mock
-from orgkit.errors import ConfigError, DomainError, OrgkitError
+from mockserver import controlinput, svx_blobs, transmit
+from mockserver.mock import Mock
+from orgkit import jsontext
+from orgkit.errors import ConfigError, DomainError, InvalidInput, OrgkitError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("orgkit.mock")
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -30,10 +31,7 @@ def _problem(status: int, message: str) -> JSONResponse:
 
 
 async def _json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"the body must be JSON: {exc}") from None
+    return jsontext.loads(await request.body())
 
 
 def _guarded(endpoint: Endpoint) -> Endpoint:
@@ -46,8 +44,15 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
             from orgkit.errorshapes import STATUS
 
             return _problem(STATUS[exc.problem], exc.message)
-        except (OrgkitError, KeyError, TypeError, ValueError) as exc:
+        except OrgkitError as exc:
             return _problem(400, str(exc))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # A body of the right JSON type but the wrong inner shape: Python's own message
+            # would name our internals, so say where to look instead.
+            log.warning("control request %s %s did not fit", request.method, request.url.path,
+                        exc_info=True)
+            return _problem(400, f"the body of {request.method} {request.url.path} does not "
+                                 "have the expected shape; GET /__mock lists what each takes")
 
     return run
 
@@ -122,18 +127,17 @@ class ControlEndpoints:
 
     async def fixtures(self, request: Request) -> Response:
         """GET the loaded data set; PUT one; POST {generate: {...}} to generate one."""
-        from fixtures import GenerateConfig, generate
+        from fixtures import generate
         from fixtures.dataset import check  # the mock's data set format lives with fixtures
 
         if request.method == "GET":
             return JSONResponse(self.mock.dataset)
         body = await _json(request)
         if request.method == "POST":
-            options = body.get("generate", {}) if isinstance(body, dict) else None
-            if not isinstance(options, dict):
-                raise ConfigError("POST /__mock/fixtures takes {\"generate\": {...}}")
-            body = generate(GenerateConfig(**options))
-        self.mock.load(check(body, "request body"))
+            body = generate(controlinput.generate_config(body))
+            self.mock.load(check(body, "request body"))
+        else:
+            self.mock.load_checked(check(body, "request body"))
         return JSONResponse({"loaded": True, "format": body["format"]})
 
     async def snapshot(self, request: Request) -> Response:
@@ -147,17 +151,13 @@ class ControlEndpoints:
         """Mint a token for a persona or for any subject and tenant."""
         from fixtures import persona_token
 
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise ConfigError("send {\"persona\": NAME} or {\"sub\": ..., \"tid\": ...}")
-        if "persona" in body:
-            token = persona_token(self.mock.dataset, str(body["persona"]), self.mock.keyring)
+        asked = controlinput.token_request(await _json(request))
+        if asked.persona is not None:
+            token = persona_token(self.mock.dataset, asked.persona, self.mock.keyring,
+                                  ttl_seconds=asked.ttl_seconds)
         else:
-            claims = {k: v for k, v in body.items() if k not in ("ttl_seconds", "algorithm")}
-            if "sub" not in claims:
-                raise ConfigError("a token needs at least a 'sub' (or send 'persona')")
-            token = self.mock.keyring.mint(claims, algorithm=body.get("algorithm", "HS256"),
-                                           ttl_seconds=body.get("ttl_seconds"))
+            token = self.mock.keyring.mint(dict(asked.claims), algorithm=asked.algorithm,
+                                           ttl_seconds=asked.ttl_seconds)
         return JSONResponse({"token": token, "authorization": f"Bearer {token}"})
 
     async def personas(self, request: Request) -> Response:
@@ -171,16 +171,9 @@ class ControlEndpoints:
     async def faults(self, request: Request) -> Response:
         """GET or PUT latency and error injection."""
         if request.method == "PUT":
-            body = await _json(request)
-            if not isinstance(body, dict):
-                raise ConfigError("PUT /__mock/faults takes an object, e.g. {\"error_rate\": 0.1}")
-            unknown = sorted(set(body) - set(self.mock.fault_settings()))
-            if unknown:
-                raise ConfigError(f"unknown fault settings {unknown}; known: "
-                                  f"{sorted(self.mock.fault_settings())}")
-            merged = {**self.mock.fault_settings(), **body}
-            self.mock.faults = Faults(**{f.name: merged[f.name]
-                                         for f in dataclasses.fields(Faults)})
+            # Validated in full before anything changes (a refused PUT leaves the faults as
+            # they were).
+            self.mock.faults = self.mock.faults.updated(await _json(request))
         return JSONResponse(self.mock.fault_settings())
 
     async def requests(self, request: Request) -> Response:
@@ -216,8 +209,6 @@ class ControlEndpoints:
 
     async def logo(self, request: Request) -> Response:
         """The logo uploaded through Transmit's POST .../logo."""
-        import base64
-
         org = self.mock.runtimes["transmit"].store["organizations"].get(
             (request.path_params["org_id"],))
         if org is None or not org.get("_logo"):
@@ -255,9 +246,9 @@ async def _token_form(request: Request) -> dict[str, Any]:
     if media not in ("", "application/json"):
         raise ValueError(f"send application/x-www-form-urlencoded (or JSON), not {media!r}")
     try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"the body is not JSON: {exc}") from None
+        parsed = jsontext.loads(body, "the body")
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
     if not isinstance(parsed, dict):
         raise ValueError("the JSON body must be an object")
     return parsed

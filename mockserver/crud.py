@@ -8,10 +8,11 @@ from typing import Any
 from mockserver.engine import Ctx
 from mockserver.http import Response
 from mockserver.schemas import item_schema, request_fields, skeleton
-from mockserver.store import Item
+from mockserver.store import Item, Key
 from orgkit import pagination
-from orgkit.errors import Conflict, NotFound
+from orgkit.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from orgkit.model import Filter
+from orgkit.names import name_key
 from orgkit.pagination import SortedListView
 
 
@@ -109,12 +110,23 @@ def _assign_id(ctx: Ctx, item: Item, given: Any) -> None:
                        "already exists")
 
 
-def _check_unique(ctx: Ctx, item: Item) -> None:
+def _check_unique(ctx: Ctx, item: Item, *, besides: Key | None = None) -> None:
+    """Conflict (Unprocessable where the operation declares no 409: 422 is implicit everywhere)
+    when another item has the same name in a unique field, compared as orgkit.names.name_key
+    does; InvalidInput for a name without a visible character."""
     assert ctx.rule is not None
     coll = ctx.store[ctx.rule.collection]
-    for field in ctx.rule.unique:
-        if coll.sorted_entries({field: item.get(field)}, ctx.rule.id_field):
-            raise Conflict(f"{field} {item.get(field)!r} is already taken")
+    for field in coll.unique:
+        if not name_key(str(item.get(field) or "")):
+            raise InvalidInput(f"{field} must not be empty (a name needs visible characters), "
+                               f"got {item.get(field)!r:.80}")
+        holder = coll.holder(field, str(item.get(field) or ""), besides=besides)
+        if holder is not None:
+            taken = coll.get(holder) or {}
+            refuse = Conflict if "409" in ctx.op.statuses else Unprocessable
+            raise refuse(f"{field} {item.get(field)!r:.80} is already taken by "
+                         f"{taken.get(field)!r:.80} (names are compared ignoring case, "
+                         "Unicode form, invisible characters and surrounding spaces)")
 
 
 def ensure_parents_exist(ctx: Ctx) -> None:
@@ -161,6 +173,7 @@ def update(ctx: Ctx) -> Response:
     coll = ctx.store[ctx.rule.collection]
     changed = dict(item)
     changed.update({k: v for k, v in ctx.body().items() if k in allowed and k not in fixed})
+    _check_unique(ctx, changed, besides=coll.key_of(item))
     stamp(ctx, changed, item_schema(ctx.api.document, ctx.op))
     coll.put(changed)
     return ctx.wrap(changed)

@@ -30,6 +30,8 @@ class ApiPlugin:
     behaviours: Mapping[str, Behaviour]
     extra_collections: Mapping[str, tuple[str, ...]]
     identify: Callable[[ApiRuntime, Mapping[str, Any]], Caller]
+    # How the API's ids look (default: UUIDs), drawn from the runtime's seeded generator.
+    new_id: Callable[[random.Random], str] | None = None
 
 
 class Ctx:
@@ -135,7 +137,7 @@ class ApiRuntime:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
         self.plugin, self.keyring = plugin, keyring
-        self.store = Store(self._layout())
+        self.store = Store(self._layout(), self._unique())
         self.cascades = self._cascades()
         # One stream per API so the same seed gives different ids in SVX and Transmit.
         self.rng = random.Random(f"{seed}:{self.model.name}")
@@ -158,6 +160,16 @@ class ApiRuntime:
         layout.update(self.plugin.extra_collections)
         return layout
 
+    def _unique(self) -> dict[str, tuple[str, ...]]:
+        """Unique fields per collection: a rule on any operation holds for the collection."""
+        found: dict[str, tuple[str, ...]] = {}
+        for op in self.model.operations:
+            if op.resource and op.resource.unique:
+                known = found.get(op.resource.collection, ())
+                found[op.resource.collection] = known + tuple(
+                    f for f in op.resource.unique if f not in known)
+        return found
+
     def _cascades(self) -> dict[str, tuple[tuple[str, str], ...]]:
         found: dict[str, tuple[tuple[str, str], ...]] = {}
         for op in self.model.operations:
@@ -166,7 +178,10 @@ class ApiRuntime:
         return found
 
     def new_id(self) -> str:
-        """A fresh UUID from the runtime's seeded generator (reproducible runs)."""
+        """A fresh id from the runtime's seeded generator (reproducible runs): the plugin's
+        shape, else a UUID."""
+        if self.plugin.new_id is not None:
+            return self.plugin.new_id(self.rng)
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     @staticmethod

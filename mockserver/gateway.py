@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.console import CURRENT_REQUEST
 from mockserver.fastpath import ParameterCheck
 from mockserver.http import Request
 from mockserver.mock import Mock
-from orgkit import errorshapes
+from orgkit import errorshapes, jsontext
 from orgkit.errors import (
     DomainError,
     InvalidInput,
@@ -21,6 +22,7 @@ from orgkit.errors import (
     NotFound,
     TooLarge,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
 )
 from orgkit.model import ErrorShape, Operation
@@ -63,6 +65,7 @@ class Gateway:
                  control_paths: tuple[str, ...]) -> None:
         self.inner, self.control, self.mock = inner, control, mock
         self.control_paths = control_paths
+        self.stopping = asyncio.Event()  # set when the server is asked to stop
         # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
         self.fast = {
             (api, op.operation_id): ParameterCheck(op)
@@ -70,11 +73,16 @@ class Gateway:
             if mock.config.fast_path and not op.has_body
         }
 
+    def stop(self) -> None:
+        """Stop waiting: requests sleeping in injected latency answer 503 at once."""
+        self.stopping.set()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
         path: str = scope["path"]
+        CURRENT_REQUEST.set(f"{scope['method']} {path}")
         if path.startswith(self.control_paths):
             await self.control(scope, receive, send)
             return
@@ -131,10 +139,10 @@ class Gateway:
         except DomainError as exc:
             await send_error(send, shape, exc)
             return
-        receive = _replay(body, receive)
         delay = self.mock.fault_delay()
-        if delay:
-            await asyncio.sleep(delay)
+        if delay and not await self._delayed(delay, receive, send, shape):
+            return
+        receive = _replay(body, receive)
         if self.mock.inject_error():
             status = self.mock.faults.error_status
             body = errorshapes.render(shape, status, "injected fault (see /__mock/faults)")
@@ -153,6 +161,23 @@ class Gateway:
             await self.inner(scope, receive, send)
             return
         await self._fast(scope, send, api, op, check, Call(path_values, headers, caller))
+
+    async def _delayed(self, seconds: float, receive: Receive, send: Send,
+                       shape: ErrorShape) -> bool:
+        """Sleep the injected latency; False when the request ends instead (client gone, or
+        the server stopping: then a 503 is sent)."""
+        gone = asyncio.ensure_future(_disconnected(receive))
+        stop = asyncio.ensure_future(self.stopping.wait())
+        try:
+            done, _ = await asyncio.wait({gone, stop}, timeout=seconds,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            stop.cancel()
+        if stop in done and gone not in done:
+            await send_error(send, shape, Unavailable("the mock is shutting down"),
+                             {"Connection": "close"})
+        return not done
 
     async def _fast(self, scope: Scope, send: Send, api: str, op: Operation,
                     check: ParameterCheck, call: Call) -> None:
@@ -202,20 +227,19 @@ def _check_content_type(headers: dict[str, str], body: bytes, op: Operation) -> 
 
 
 def _check_json(headers: dict[str, str], body: bytes) -> None:
-    """Clear 400s for bodies Connexion would choke on: bad UTF-8, bad JSON, absurd nesting."""
+    """Clear 400s for bodies Connexion would choke on: bad UTF-8, bad JSON, absurd nesting,
+    Infinity/NaN (Python's json takes them; the engine would store and echo invalid JSON)."""
     if not body or "json" not in headers.get("content-type", ""):
         return
-    try:
-        parsed = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInput("the request body is not valid UTF-8") from None
-    except RecursionError:
-        raise InvalidInput("the request body is nested too deeply") from None
-    except ValueError as exc:
-        raise InvalidInput(f"the request body is not valid JSON: {exc}") from None
-    if parsed is None:
+    if jsontext.loads(body) is None:
         # Connexion reads a literal null like an absent body; no body schema here is nullable.
         raise InvalidInput("the request body is JSON null; send an object, or no body at all")
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return when the client has gone away (the body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

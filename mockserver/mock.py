@@ -6,7 +6,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from mockserver import svx, transmit
@@ -14,11 +14,16 @@ from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
 from mockserver.router import Router
+from mockserver.snapshots import check_state
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
 from orgkit.tokens import KeyRing
 
 PLUGINS: Mapping[str, ApiPlugin] = {"svx": svx.PLUGIN, "transmit": transmit.PLUGIN}
+
+
+# A minute: longer delays only look like a hung server, and shutdown would wait for them.
+MAX_DELAY_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,28 @@ class Faults:
     error_status: int = 503
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.error_rate <= 1.0:
-            raise ConfigError(f"error_rate must be between 0 and 1, got {self.error_rate}")
-        if not 400 <= self.error_status <= 599:
-            raise ConfigError(f"error_status must be a 4xx or 5xx status, got {self.error_status}")
-        if self.latency_ms < 0 or self.jitter_ms < 0:
-            raise ConfigError("latency_ms and jitter_ms must not be negative")
+        _check_setting("latency_ms", self.latency_ms, 0, MAX_DELAY_MS, whole=True)
+        _check_setting("jitter_ms", self.jitter_ms, 0, MAX_DELAY_MS, whole=True)
+        _check_setting("error_rate", self.error_rate, 0, 1, whole=False)
+        _check_setting("error_status", self.error_status, 400, 599, whole=True)
+
+    def updated(self, changes: Any) -> Faults:
+        """These settings with changes applied; ConfigError (and nothing changed) if invalid."""
+        known = sorted(f.name for f in fields(Faults))
+        if not isinstance(changes, Mapping):
+            raise ConfigError(f"fault settings are an object with any of {known}")
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown fault settings {unknown}; known: {known}")
+        return replace(self, **changes)
+
+
+def _check_setting(name: str, value: Any, low: float, high: float, *, whole: bool) -> None:
+    """ConfigError unless value is a finite number (whole if asked) within [low, high]."""
+    kind = int if whole else int | float
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        what = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {what} from {low:g} to {high:g}, got {value!r:.40}")
 
 
 class Mock:
@@ -75,13 +96,23 @@ class Mock:
 
         All or nothing: a snapshot that does not fit leaves the state as it was.
         """
+        apis = snapshot.get("apis") if isinstance(snapshot, Mapping) else None
         if not isinstance(snapshot, Mapping) or snapshot.get("format") != "orgkit-snapshot/1" \
-                or not isinstance(snapshot.get("apis"), Mapping):
+                or not isinstance(apis, Mapping) \
+                or not all(isinstance(a, Mapping) for a in apis.values()):
             raise ConfigError("not an orgkit snapshot: expected format 'orgkit-snapshot/1' "
                               "with an 'apis' object (GET /__mock/snapshot makes one)")
+        check_state(self.runtimes, {n: a.get("collections", {}) for n, a in apis.items()},
+                    "the snapshot")
         previous = self.snapshot()
         with collection_paused():
             self._restore(snapshot, previous)
+
+    def load_checked(self, dataset: Mapping[str, Any]) -> None:
+        """Like load, for data sets from outside: ConfigError (state unchanged) if unfit."""
+        check_state(self.runtimes, {n: dataset.get(n, {}) for n in self.runtimes},
+                    "the data set")
+        self.load(dataset)
 
     def _restore(self, snapshot: Mapping[str, Any], previous: Mapping[str, Any]) -> None:
         for name, runtime in self.runtimes.items():

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import socket
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
+
+import uvicorn
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
+from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
+from orgkit.errors import ConfigError
 
 # Long enough for a working day of frontend development against the mock.
 BANNER_TTL = 24 * 3600
+# After a stop signal, requests still running get this long before uvicorn cancels them.
+GRACE_SECONDS = 3
 
 
 def banner(app: MockApp) -> str:
@@ -37,11 +47,55 @@ def banner(app: MockApp) -> str:
     return "\n".join(lines)
 
 
-def run(config: ServeConfig) -> None:
-    """Serve until interrupted (uvicorn directly: `connexion run` would reload on venv edits)."""
-    import uvicorn
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port; ConfigError (one clear line) when that is impossible."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except (OSError, OverflowError) as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)  # clients that connect right after the banner wait in the backlog
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        reason = "the port is in use" if isinstance(exc, OSError) and \
+            exc.errno == errno.EADDRINUSE else str(exc)
+        raise ConfigError(f"cannot listen on {host}:{port}: {reason}") from None
+    return sock
 
+
+def run(config: ServeConfig) -> None:
+    """Serve until interrupted (uvicorn directly: `connexion run` would reload on venv edits).
+
+    The port is bound before anything is loaded or printed, so a port in use is one error line.
+    """
+    sock = listen(config.host, config.port)
+    configure_console()
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
-    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", lifespan="on")
+    server = StoppingServer(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                    timeout_graceful_shutdown=GRACE_SECONDS), app)
+    server.run(sockets=[sock])
+
+
+class StoppingServer(uvicorn.Server):
+    """uvicorn's server, telling the mock when a signal asks it to stop."""
+
+    def __init__(self, config: uvicorn.Config, app: MockApp) -> None:
+        super().__init__(config)
+        self.app = app
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        """Serve, remembering the loop that signal handlers must hand work to."""
+        self.loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Requests sleeping in injected latency answer 503 now instead of holding shutdown."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.app.stop)
+        super().handle_exit(sig, frame)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from orgkit.names import name_key
 from orgkit.pagination import Entry, sort_value
 
 Item = dict[str, Any]
@@ -16,11 +17,17 @@ IndexSpec = tuple[tuple[str, ...], str]  # (partition fields, order field)
 SEP = "\x1f"  # joins key parts in index entries; never part of an id
 
 
+def unique_index_field(field: str) -> str:
+    """The private field holding the comparable form of a unique field (see orgkit.names)."""
+    return f"_{field}_key"
+
+
 class Collection:
     """Items of one kind keyed by (parent ids..., id), with sorted indexes built on demand."""
 
-    def __init__(self, name: str, key_fields: tuple[str, ...]) -> None:
-        self.name, self.key_fields = name, key_fields
+    def __init__(self, name: str, key_fields: tuple[str, ...],
+                 unique: tuple[str, ...] = ()) -> None:
+        self.name, self.key_fields, self.unique = name, key_fields, unique
         self._items: dict[Key, Item] = {}
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
 
@@ -41,6 +48,9 @@ class Collection:
 
     def put(self, item: Item) -> Item:
         """Insert or replace an item, keeping every index current."""
+        for field in self.unique:
+            # Derived on every put (loads and snapshots included), so it can never go stale.
+            item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
         old = self._items.get(key)
         if old is not None:
@@ -48,6 +58,16 @@ class Collection:
         self._items[key] = item
         self._index(key, item)
         return item
+
+    def holder(self, field: str, value: str, *, besides: Key | None = None) -> Key | None:
+        """The key of another item whose unique field is the same name as value, if any."""
+        entries = self.sorted_entries({unique_index_field(field): name_key(value)},
+                                      self.key_fields[-1])
+        for _, joined in entries[:2]:
+            key = tuple(joined.split(SEP))
+            if key != besides:
+                return key
+        return None
 
     def delete(self, key: Key) -> Item | None:
         """Remove and return the item under key."""
@@ -107,9 +127,11 @@ class Collection:
 class Store:
     """All collections of one mock instance; reset / snapshot / restore make state explicit."""
 
-    def __init__(self, layout: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(self, layout: Mapping[str, tuple[str, ...]],
+                 unique: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self._layout = dict(layout)
-        self._collections = {name: Collection(name, keys) for name, keys in layout.items()}
+        self._collections = {name: Collection(name, keys, (unique or {}).get(name, ()))
+                             for name, keys in layout.items()}
 
     def __getitem__(self, name: str) -> Collection:
         return self._collections[name]

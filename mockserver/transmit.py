@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import random
+import string
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -16,6 +18,14 @@ from orgkit.rights import Caller, Grants
 
 TOKEN_KINDS = ("admin", "org_admin")
 LOGO_PREFIX = "/__mock/logos/"
+# Transmit's ids look like nanoids (21 lower-case alphanumerics), as in the fixtures.
+ID_ALPHABET = string.digits + string.ascii_lowercase
+ID_LENGTH = 21
+
+
+def new_id(rng: random.Random) -> str:
+    """A Transmit-shaped id."""
+    return "".join(rng.choices(ID_ALPHABET, k=ID_LENGTH))
 
 
 def identify(api: ApiRuntime, claims: Mapping[str, Any]) -> Caller:
@@ -62,6 +72,17 @@ def _ids_exist(ctx: Ctx, collection: str, ids: Iterable[str], what: str) -> list
     if unknown:
         raise Unprocessable(f"unknown {what}: {unknown}")
     return wanted
+
+
+def create_organization(ctx: Ctx) -> Response:
+    """POST /v1/organizations: the generic create, once the apps it names exist ("A list of
+    applications the organization can access": an id naming no app grants nothing), with
+    the same shape as every other organization (an empty managed_organizations_by_app)."""
+    _ids_exist(ctx, "apps", ctx.body().get("app_ids") or [], "app_ids")
+    item = crud.new_item(ctx, ctx.body())
+    item.setdefault("managed_organizations_by_app", {})
+    ctx.store["organizations"].put(item)
+    return ctx.wrap(item)
 
 
 def get_by_name(ctx: Ctx) -> Response:
@@ -139,6 +160,7 @@ def create_managed(ctx: Ctx) -> Response:
     app_id = _app_in_path(ctx)
     child = crud.new_item(ctx, ctx.body())
     child.update(app_ids=[app_id], managing_organization_id=parent["organization_id"])
+    child.setdefault("managed_organizations_by_app", {})
     ctx.store["organizations"].put(child)
     managed = dict(parent.get("managed_organizations_by_app") or {})
     managed[app_id] = [*managed.get(app_id, []), child["organization_id"]]
@@ -216,6 +238,7 @@ def get_roles_and_groups(ctx: Ctx) -> Response:
 
 PLUGIN = ApiPlugin(
     behaviours=MappingProxyType({
+        "create": create_organization,
         "delete": delete_organization,
         "get_organization_by_name": get_by_name,
         "add_apps": add_apps,
@@ -232,4 +255,5 @@ PLUGIN = ApiPlugin(
         "org_roles": ("organization_id", "app_id"), "clients": ("client_id",),
     }),
     identify=identify,
+    new_id=new_id,
 )

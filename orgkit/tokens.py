@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from orgkit.errors import ConfigError, Unauthenticated
 DEFAULT_SECRET = "orgkit-mock-secret-change-me-for-anything-shared-0001"
 ALGORITHMS = ("HS256", "RS256")
 KEY_ID = "orgkit-mock-rs256"
+DATE_CLAIMS = ("exp", "nbf", "iat")
 
 
 @dataclass(frozen=True)
@@ -117,4 +119,19 @@ class KeyRing:
             raise Unauthenticated(f"the token is invalid: {exc}") from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise Unauthenticated("the token's 'sub' claim must be a non-empty string")
+        _check_numeric_dates(claims)
         return claims
+
+
+def _check_numeric_dates(claims: dict[str, Any]) -> None:
+    """Unauthenticated unless exp/nbf/iat are JSON numbers (RFC 7519 NumericDate).
+
+    PyJWT converts a numeric string such as "9999999999" and accepts it; callers that compare
+    the claim with a number (the mock's token cache) would then fail on the string.
+    """
+    for name in DATE_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)
+                               or not math.isfinite(value)):
+            raise Unauthenticated(f"the token's {name!r} claim must be a number of seconds "
+                                  f"since the epoch, got {value!r:.60}")
