@@ -54,6 +54,23 @@ FAULTS = [
             "POST /tenants creates a tenant whatever the body"),
     f.Fault("405 without Allow", "errors", "unsupported_method_405", "getOrg", "svx",
             f.no_allow_header, "405 answers omit the Allow header"),
+    f.Fault("child found under another parent", "authorization", "wrong_parent_not_found",
+            "getOrgAdmin", "svx", f.children_found_under_any_parent,
+            "an org's admin is found under any org's path"),
+    f.Fault("refused create still stored", "authorization", "refused_create_leaves_nothing",
+            "createOrg", "svx", f.refused_creates_stored,
+            "a create refused with 403 is carried out anyway"),
+    f.Fault("undeclared body fields stored", "authorization", "read_only_fields_ignored",
+            "createOrg", "svx", f.undeclared_fields_stored,
+            "createOrg stores id, status, timestamps and tenant_id from the body"),
+    f.Fault("body organization_id stored", "authorization", "read_only_fields_ignored",
+            "createOrganization", "transmit", f.undeclared_fields_stored,
+            "createOrganization stores organization_id and timestamps from the body"),
+    f.Fault("odd path ids crash the server", "authorization", "odd_path_ids_rejected",
+            "getOrg", "svx", f.odd_ids_crash, "a 10 kB or non-ASCII id answers 500"),
+    f.Fault("existence checked before rights", "authorization", "existence_not_revealed",
+            "getOrg", "svx", f.existence_checked_first,
+            "404 for a random id but 403 for another tenant's existing one"),
 ]
 
 
