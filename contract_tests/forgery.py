@@ -252,34 +252,34 @@ class Forge:
                  for n in self.names}
         return {n: v for n, v in found.items() if v is not None and v != base.get(n)}
 
-    def read(self, planned: Planned, answer: Exchange, who: Persona) -> tuple[dict[str, Any],
-                                                                           Exchange]:
-        """The item as the API holds it: through its get operation, else the answer."""
+    def read(self, planned: Planned, who: Persona,
+             answer: Exchange | None = None) -> tuple[dict[str, Any], Exchange | None]:
+        """The item as the API holds it: through its get operation, else the answer's."""
         rule = self.op.resource
         assert rule is not None
-        own = item_of(self.op, answer) or {}
+        own = dict((item_of(self.op, answer) if answer is not None else None) or {})
         item_id = planned.value(rule.id_ref) if rule.id_ref else own.get(rule.id_field)
         reader = self.reader
         if reader is None or reader.resource is None or reader.resource.id_ref is None or \
                 not item_id:
-            return dict(own), answer
+            return own, answer
         ref = reader.resource.id_ref.name
         path = {p.name: str(item_id) if p.name == ref else planned.path.get(p.name, "")
                 for p in reader.parameters if p.location == "path"}
         exchange = send(self.scenery.suite.target, Planned(reader, path, required(
             reader, "query"), planned.headers), who.token)
         found = item_of(reader, exchange)
-        return (dict(found), exchange) if found is not None else (dict(own), answer)
+        return (dict(found), exchange) if found is not None else (own, answer)
 
     def judge(self, forged: Planned, answer: Exchange, who: Persona,
               values: Mapping[str, Any]) -> Exchange:
         """Send nothing more than the read-back; fail naming every field stored as sent."""
         if answer.status >= 400:
             return read_only_fields_ignored(self.scenery.suite.api, self.op, answer, {}, answer)
-        after, evidence = self.read(forged, answer, who)
+        after, evidence = self.read(forged, who, answer)
         stored = {k: v for k, v in values.items() if k in after and after[k] == v}
         return read_only_fields_ignored(self.scenery.suite.api, self.op, answer, stored,
-                                        evidence)
+                                        evidence or answer)
 
     def create(self) -> Exchange:
         """A plain create (the baseline), then one with the forged fields."""
@@ -288,7 +288,7 @@ class Forge:
         answer = self.sent(control, who)
         if not 200 <= answer.status < 300:
             raise SetupFailed(f"{control.describe()} as {who.name} answered {answer.status}")
-        base, _ = self.read(control, answer, who)
+        base, _ = self.read(control, who, answer)
         values = self.values(base)
         forged = with_fields(self.scenery.plan(self.op), self.envelope, values)
         return self.judge(forged, self.sent(forged, who), who, values)
@@ -297,7 +297,7 @@ class Forge:
         """A disposable item read before, updated with the forged fields, read after."""
         planned = self.scenery.plan(self.op, fresh=True)
         who = actor(self.scenery, planned)
-        before, _ = self.read(planned, Exchange("GET", "", {}, None, 404), who)
+        before, _ = self.read(planned, who)
         values = self.values(before)
         forged = with_fields(planned, self.envelope, values)
         return self.judge(forged, self.sent(forged, who), who, values)
