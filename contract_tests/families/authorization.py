@@ -71,7 +71,9 @@ def hierarchy(scenery: Scenery, op: Operation) -> Run:
     calls: list[tuple[Persona, Planned]] = []
     for field, ref in rule.parent:
         wrong = repoint(planned, ref, other_parent(scenery, field, planned.value(ref)))
-        persona = next((p for p in scenery.personas() if scenery.allows(p, wrong)), None)
+        # The attacker of interest administers the other parent; global admins come last.
+        ordered = sorted(scenery.personas(), key=lambda p: bool(p.grants.global_rights))
+        persona = next((p for p in ordered if scenery.allows(p, wrong)), None)
         if persona is not None:
             calls.append((persona, wrong))
     if not calls:
