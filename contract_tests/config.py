@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 from orgkit.errors import ConfigError
 
-FAMILIES = ("conformance", "rights", "pagination", "errors", "workflows", "reliability")
+FAMILIES = ("conformance", "rights", "pagination", "errors", "workflows", "reliability",
+            "authorization")
 
 
 @dataclass(frozen=True)

@@ -86,14 +86,20 @@ def create(ctx: Ctx) -> Response:
 
 
 def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
-    """A new item: schema skeleton, then allowed body fields, parents, id, status, timestamps."""
+    """A new item: schema skeleton, then allowed body fields, parents, id, status, timestamps.
+
+    Only fields the request schema declares come from the body (no mass assignment): the id,
+    the parents, `status` and the timestamps are the server's unless the request declares them.
+    """
     assert ctx.rule is not None
     schema = item_schema(ctx.api.document, ctx.op)
+    declared = set(request_fields(ctx.api.document, ctx.op)) & set(schema.get("properties", {}))
     item = skeleton(schema)
-    item.update({k: v for k, v in fields.items() if k in schema.get("properties", {})})
+    item.update({k: v for k, v in fields.items() if k in declared})
     item.update({k: v for k, v in ctx.parents().items() if v is not None})
     ensure_parents_exist(ctx)
-    _assign_id(ctx, item, fields.get(ctx.rule.id_field))
+    _assign_id(ctx, item, fields.get(ctx.rule.id_field) if ctx.rule.id_field in declared
+               else None)
     _check_unique(ctx, item)
     stamp(ctx, item, schema, created=True)
     if "active" in schema.get("properties", {}).get("status", {}).get("enum", []):
@@ -104,6 +110,10 @@ def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
 def _assign_id(ctx: Ctx, item: Item, given: Any) -> None:
     assert ctx.rule is not None
     coll = ctx.store[ctx.rule.collection]
+    if given and any(ord(c) < 32 or c == "/" for c in str(given)):
+        # Whatever format a spec declares: a control character (the store's key separator is
+        # one) or a slash would make a key no path can address.
+        raise InvalidInput(f"{ctx.rule.id_field} must not contain control characters or '/'")
     item[ctx.rule.id_field] = str(given) if given else ctx.api.new_id()
     if given and coll.get(coll.key_of(item)) is not None:
         raise Conflict(f"a {ctx.rule.collection} item with {ctx.rule.id_field} {given!r} "

@@ -68,7 +68,12 @@ class Ctx:
             org = self.store["orgs"].get((self.resolve(ref.inner) or "",))
             return None if org is None else _text(org.get("tenant_id"))
         if ref.kind is SourceKind.ITEM:
-            return _text(self.target().get(ref.name))
+            # A missing item has no scope, so the rule refuses as it does for another tenant's
+            # item: the answer never tells an outsider which ids exist (global rights see 404).
+            try:
+                return _text(self.target().get(ref.name))
+            except NotFound:
+                return None
         return None
 
     def parents(self) -> dict[str, str | None]:

@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--profile", choices=["quick", "full"], default="quick")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--only", help="comma-separated families: "
-                   "rights,pagination,errors,conformance,workflows,reliability")
+                   "rights,pagination,errors,conformance,workflows,reliability,authorization")
     c.add_argument("--operation", action="append", metavar="OPERATION_ID",
                    help="only this operation (repeatable), e.g. getOrg")
     c.add_argument("--label", help="names the implementation under test in the reports, "

@@ -499,3 +499,97 @@ async def _refuse(send: Any) -> None:
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(raw)).encode())]})
     await send({"type": "http.response.body", "body": raw})
+# --- authorization faults (the authorization family) -----------------------------------------
+
+
+def children_found_under_any_parent(app: MockApp, patch: Patch) -> ASGI:
+    """An item below a parent (an org's admin) is found by its own id, whatever the parent."""
+    from mockserver.store import Item
+
+    original = Ctx.target
+
+    def target(ctx: Ctx) -> Item:
+        rule = ctx.rule
+        if rule is None or rule.id_ref is None or not rule.parent:
+            return original(ctx)
+        wanted = ctx.resolve(rule.id_ref)
+        found = (i for i in ctx.store[rule.collection].values()
+                 if str(i.get(rule.id_field)) == wanted)
+        return next(found, None) or original(ctx)
+
+    # Ctx is made per request, so the class is patched (process-wide, undone after the test).
+    patch(Ctx, "target", target)
+    return app
+
+
+def refused_creates_stored(app: MockApp, patch: Patch) -> ASGI:
+    """A create the rights rule refuses is carried out anyway before the 403 is answered."""
+    from orgkit.errors import DomainError, Forbidden
+
+    for runtime in _runtimes(app):
+        original, dispatch = runtime._authorize, runtime._dispatch
+
+        def authorize(ctx: Ctx, original: Callable[[Ctx], None] = original,
+                      dispatch: Callable[[Ctx], Any] = dispatch) -> None:
+            try:
+                original(ctx)
+            except Forbidden:
+                if ctx.op.method == "POST":
+                    try:
+                        dispatch(ctx)
+                    except DomainError:
+                        pass
+                raise
+
+        patch(runtime, "_authorize", authorize)
+    return app
+
+
+def undeclared_fields_stored(app: MockApp, patch: Patch) -> ASGI:
+    """Creates store every body field the item has: id, status, timestamps, parents, rights."""
+    from mockserver import crud
+    from mockserver.schemas import item_schema
+    from mockserver.store import Item
+
+    original = crud.new_item
+
+    def new_item(ctx: Ctx, fields: Any) -> Item:
+        item = original(ctx, fields)
+        props = item_schema(ctx.api.document, ctx.op).get("properties", {})
+        item.update({k: v for k, v in ctx.body().items() if k in props})
+        return item
+
+    # Behaviours call crud.new_item through the module (process-wide, undone after the test).
+    patch(crud, "new_item", new_item)
+    return app
+
+
+def odd_ids_crash(app: MockApp, patch: Patch) -> ASGI:
+    """A path segment that is long or not ASCII crashes the server: 500 with a stack trace."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        raw = scope.get("raw_path") or scope.get("path", "").encode()
+        odd = scope["type"] == "http" and any(
+            len(part) > 1000 or b"%C3" in part.upper() or b"%E6" in part.upper()
+            for part in raw.split(b"/"))
+        if odd:
+            await _crash(send)
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def existence_checked_first(app: MockApp, patch: Patch) -> ASGI:
+    """The addressed item is looked up before the rights check: 404 for ids that do not exist,
+    403 for ids that do (so anybody can learn which ids exist)."""
+    for runtime in _runtimes(app):
+        original = runtime._authorize
+
+        def authorize(ctx: Ctx, original: Callable[[Ctx], None] = original) -> None:
+            if ctx.rule is not None and ctx.rule.id_ref is not None:
+                ctx.target()
+            original(ctx)
+
+        patch(runtime, "_authorize", authorize)
+    return app

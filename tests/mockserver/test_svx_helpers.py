@@ -33,7 +33,9 @@ def test_create_get_delete_deployment(api: Api) -> None:
     assert got["instance_id"] == instance and got["org_id"] == ORG_A1
     assert got["description"] == "pilot"
     expect(api.delete(f"/svx/deployments/{instance}", as_="org-admin"), 204)
-    expect_error(api.get(f"/svx/deployments/{instance}", as_="org-admin"), 404)
+    expect_error(api.get(f"/svx/deployments/{instance}", as_="global-admin"), 404)
+    # Gone, it belongs to no org: org rights no longer reach it (as for another tenant's).
+    expect_error(api.get(f"/svx/deployments/{instance}", as_="org-admin"), 403)
     assert instance not in deployment_ids(api, ORG_A1)
 
 
