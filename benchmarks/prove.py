@@ -48,7 +48,7 @@ def fuzz(server: Server, cases_wanted: int, folder: Path) -> list[Line]:
         for api, token, examples in runs:
             generated, failed = _st_run(server, api, token, examples, seed, folder)
             total, failures = total + generated, failures + failed
-            httpx.post(server.base.removesuffix("/svx") + "/__mock/reset")
+            httpx.post(server.base.removesuffix("/svx") + "/__mock/reset", json={})
     lines.append(Line(f"Schemathesis --checks all, both APIs ({seed} seeds)",
                       f"{total} cases, {failures} failures", failures == 0))
     return lines

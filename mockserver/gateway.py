@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.bodies import read_bounded, replay
 from mockserver.fastpath import ParameterCheck
 from mockserver.http import Request
 from mockserver.mock import Mock
@@ -19,7 +20,6 @@ from orgkit.errors import (
     InvalidInput,
     MethodNotAllowed,
     NotFound,
-    TooLarge,
     Unauthenticated,
     UnsupportedMediaType,
 )
@@ -131,7 +131,7 @@ class Gateway:
         except DomainError as exc:
             await send_error(send, shape, exc)
             return
-        receive = _replay(body, receive)
+        receive = replay(body, receive)
         delay = self.mock.fault_delay()
         if delay:
             await asyncio.sleep(delay)
@@ -174,22 +174,7 @@ class Gateway:
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
         """The whole body, refusing declared or streamed bodies over the limit."""
-        limit = self.mock.config.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise TooLarge(f"the request body has {declared} bytes; the limit is {limit}")
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"the request body exceeds the limit of {limit} bytes")
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        return b"".join(chunks)
+        return await read_bounded(receive, headers, self.mock.config.max_body_bytes)
 
 
 def _check_content_type(headers: dict[str, str], body: bytes, op: Operation) -> None:
@@ -216,19 +201,6 @@ def _check_json(headers: dict[str, str], body: bytes) -> None:
     if parsed is None:
         # Connexion reads a literal null like an absent body; no body schema here is nullable.
         raise InvalidInput("the request body is JSON null; send an object, or no body at all")
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Hand the buffered body to the next layer once, then defer to the real receive."""
-    sent = [False]
-
-    async def replay() -> Message:
-        if sent[0]:
-            return await receive()
-        sent[0] = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 @dataclass(frozen=True)

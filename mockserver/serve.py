@@ -8,6 +8,7 @@ from typing import Any
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.heap import settle_for_serving
+from mockserver.transport import server_config
 
 # Long enough for a working day of frontend development against the mock.
 BANNER_TTL = 24 * 3600
@@ -44,4 +45,4 @@ def run(config: ServeConfig) -> None:
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
-    uvicorn.run(app, host=config.host, port=config.port, log_level="warning", lifespan="on")
+    uvicorn.Server(server_config(app, config)).run()
