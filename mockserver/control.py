@@ -208,11 +208,9 @@ class ControlEndpoints:
         return Response(status_code=201)
 
     async def blob_content(self, request: Request) -> Response:
-        """The bytes of a confirmed blob, inline, with its filename and content type."""
+        """The bytes of a confirmed blob, with its filename and (sanitised) content type."""
         data, blob = svx_blobs.content(self.mock.runtimes["svx"], request.path_params["blob_id"])
-        disposition = f'inline; filename="{blob.get("filename") or "file"}"'
-        return Response(data, media_type=blob.get("content_type") or "application/octet-stream",
-                        headers={"Content-Disposition": disposition})
+        return Response(data, headers=svx_blobs.served_headers(blob))
 
     async def logo(self, request: Request) -> Response:
         """The logo uploaded through Transmit's POST .../logo."""
@@ -222,7 +220,8 @@ class ControlEndpoints:
             (request.path_params["org_id"],))
         if org is None or not org.get("_logo"):
             return _problem(404, "no logo uploaded for this organization")
-        return Response(base64.b64decode(org["_logo"]), media_type="image/png")
+        return Response(base64.b64decode(org["_logo"]), media_type="image/png",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
     async def oidc_token(self, request: Request) -> Response:
         """OAuth2 client credentials: a form or JSON body, the client in it or in HTTP Basic."""

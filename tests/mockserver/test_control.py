@@ -296,3 +296,24 @@ def test_orgkit_token_for_an_unknown_persona_fails_cleanly() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "nobody" in done.stderr
+
+
+def test_tokens_of_the_control_api_are_signed_with_the_configured_secret(api: Api) -> None:
+    import jwt
+    from starlette.testclient import TestClient
+
+    from orgkit.tokens import DEFAULT_SECRET, TokenConfig
+
+    secret = "another-secret-of-at-least-32-bytes-0001"
+    with TestClient(create_app(ServeConfig(tokens=TokenConfig(secret=secret)))) as client:
+        minted = [client.post("/__mock/tokens", json=body).json()["token"]
+                  for body in ({"persona": "global-admin"}, {"sub": GLOBAL_ADMIN})]
+        listed = client.get("/__mock/personas").json()["personas"]["global-admin"]["token"]
+        for token in (*minted, listed):
+            assert jwt.decode(token, secret, algorithms=["HS256"])["sub"] == GLOBAL_ADMIN
+            with pytest.raises(jwt.InvalidSignatureError):
+                jwt.decode(token, DEFAULT_SECRET, algorithms=["HS256"])
+            assert client.get("/svx/tenants", headers={"Authorization": f"Bearer {token}"}
+                              ).status_code == 200
+            expect_error(api.client.get("/svx/tenants",
+                                        headers={"Authorization": f"Bearer {token}"}), 401)
