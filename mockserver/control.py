@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver import svx_blobs, transmit
+from mockserver.generation import Generations
 from mockserver.mock import Faults, Mock
 from orgkit.errors import ConfigError, DomainError, OrgkitError
 
@@ -100,6 +101,7 @@ class ControlEndpoints:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
+        self.generations = Generations(mock)
 
     async def index(self, request: Request) -> Response:
         """What the control API offers."""
@@ -122,7 +124,6 @@ class ControlEndpoints:
 
     async def fixtures(self, request: Request) -> Response:
         """GET the loaded data set; PUT one; POST {generate: {...}} to generate one."""
-        from fixtures import GenerateConfig, generate
         from fixtures.dataset import check  # the mock's data set format lives with fixtures
 
         if request.method == "GET":
@@ -130,9 +131,8 @@ class ControlEndpoints:
         body = await _json(request)
         if request.method == "POST":
             options = body.get("generate", {}) if isinstance(body, dict) else None
-            if not isinstance(options, dict):
-                raise ConfigError("POST /__mock/fixtures takes {\"generate\": {...}}")
-            body = generate(GenerateConfig(**options))
+            return JSONResponse({"loaded": True,
+                                 "format": await self.generations.generate_and_load(options)})
         self.mock.load(check(body, "request body"))
         return JSONResponse({"loaded": True, "format": body["format"]})
 

@@ -14,6 +14,7 @@ from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
 from mockserver.router import Router
+from mockserver.store import Store
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
 from orgkit.tokens import KeyRing
@@ -58,6 +59,20 @@ class Mock:
         """Make dataset the state and the target of later resets."""
         self.dataset = dataset
         self.reset()
+
+    def prepare(self, dataset: Mapping[str, Any]) -> dict[str, Store]:
+        """Stores holding dataset, built apart from the live ones (safe in a worker thread)."""
+        stores = {name: rt.store.empty_like() for name, rt in self.runtimes.items()}
+        with collection_paused():
+            for name, store in stores.items():
+                store.reset(dataset.get(name, {}))
+        return stores
+
+    def install(self, dataset: Mapping[str, Any], stores: Mapping[str, Store]) -> None:
+        """Make prepared stores the state and dataset the target of resets, in one step."""
+        self.dataset = dataset
+        for name, store in stores.items():
+            self.runtimes[name].store = store
 
     def reset(self) -> None:
         """Back to the loaded fixtures."""
