@@ -41,3 +41,20 @@ def replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
+
+
+def overlong(value: Any, limit: int) -> str | None:
+    """Where a JSON value holds a string or key longer than `limit` ('body.name'), if anywhere."""
+    stack: list[tuple[str, Any]] = [("body", value)]
+    while stack:  # a loop, not recursion: the nesting depth is the client's choice
+        where, item = stack.pop()
+        if isinstance(item, str) and len(item) > limit:
+            return where
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if len(key) > limit:
+                    return f"a key of {where}"
+                stack.append((f"{where}.{key}", inner))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", inner) for i, inner in enumerate(item))
+    return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.bodies import read_bounded, replay
+from mockserver.bodies import overlong, read_bounded, replay
 from mockserver.fastpath import ParameterCheck
 from mockserver.http import Request
 from mockserver.mock import Mock
@@ -127,7 +127,7 @@ class Gateway:
         try:
             body = await self._read_body(headers, receive)
             _check_content_type(headers, body, op)
-            _check_json(headers, body)
+            _check_json(headers, body, self.mock.config.max_string_length)
         except DomainError as exc:
             await send_error(send, shape, exc)
             return
@@ -186,7 +186,7 @@ def _check_content_type(headers: dict[str, str], body: bytes, op: Operation) -> 
             f"{', '.join(op.body_content_types)}")
 
 
-def _check_json(headers: dict[str, str], body: bytes) -> None:
+def _check_json(headers: dict[str, str], body: bytes, max_string: int) -> None:
     """Clear 400s for bodies Connexion would choke on: bad UTF-8, bad JSON, absurd nesting."""
     if not body or "json" not in headers.get("content-type", ""):
         return
@@ -201,6 +201,10 @@ def _check_json(headers: dict[str, str], body: bytes) -> None:
     if parsed is None:
         # Connexion reads a literal null like an absent body; no body schema here is nullable.
         raise InvalidInput("the request body is JSON null; send an object, or no body at all")
+    where = overlong(parsed, max_string)
+    if where is not None:
+        raise InvalidInput(f"{where} is longer than {max_string} characters, the longest string "
+                           "this mock stores (README: Limits)")
 
 
 @dataclass(frozen=True)
