@@ -22,6 +22,7 @@ import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from probes import around  # noqa: E402
 from servers import ROOT, Server, start_orgkit  # noqa: E402
 
 from fixtures import load, persona_token  # noqa: E402
@@ -105,6 +106,15 @@ def attacks(server: Server) -> list[Line]:
         shaped = r.status_code == 401 and r.json().get("http_code") == 401
         lines.append(Line(f"JWT attack: {name}", f"{r.status_code}", shaped))
     return lines
+
+
+def getting_around(server: Server) -> list[Line]:
+    """The probes of benchmarks/probes.py: cross-origin control calls, rebinding, big inputs."""
+    data = load()
+    persona = data["personas"]["tenant-admin"]
+    token = persona_token(data, "tenant-admin", KeyRing())
+    found = around(server.base.removesuffix("/svx"), token, persona["tenant_id"])
+    return [Line(what, result, ok) for what, result, ok in found]
 
 
 def _b64(raw: bytes) -> str:
@@ -221,6 +231,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             lines += attacks(server)
+            lines += getting_around(server)
             lines += load_test(server, args.clients, args.seconds)
             lines += fuzz(server, args.cases, Path(tmp))
     finally:

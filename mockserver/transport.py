@@ -27,7 +27,8 @@ class BoundedHttpTools(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_bytes: int | None = 0  # None: the head is complete, the body is arriving
+        self._in_head = False  # between the first byte of a request and the end of its head
+        self._head_bytes = 0
         self._header_count = 0
         self._over: str | None = None
         self._deadline: asyncio.TimerHandle | None = None
@@ -40,12 +41,17 @@ class BoundedHttpTools(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         self._arm()
         super().data_received(data)
-        if self._head_bytes is not None and self.transport is not None \
-                and not self.transport.is_closing():
+        # Counted only while a head is still incomplete after the data: the bytes of a head
+        # that completes here are bounded by one read (a pipelined request may overcount).
+        if self._in_head and not self.transport.is_closing():
             self._head_bytes += len(data)
             if self._head_bytes > self.max_header_bytes:
                 self._over = f"the request head exceeds {self.max_header_bytes} bytes"
                 self.send_400_response(self._over)
+
+    def on_message_begin(self) -> None:
+        self._in_head, self._head_bytes, self._header_count = True, 0, 0
+        super().on_message_begin()
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._header_count += 1
@@ -55,12 +61,11 @@ class BoundedHttpTools(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        self._head_bytes = None
+        self._in_head = False
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._disarm()
-        self._head_bytes, self._header_count = 0, 0
         super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:

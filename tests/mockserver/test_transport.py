@@ -150,3 +150,8 @@ def test_ordinary_requests_still_work(origin: str) -> None:
         big = client.put(f"{origin}/__mock/faults", json={"latency_ms": 0},
                          headers={f"X-H{i}": "v" * 100 for i in range(50)})
         assert big.status_code == 200, big.text
+        snapshot = client.get(f"{origin}/__mock/snapshot").content
+        assert len(snapshot) > 256 * 1024  # bodies far beyond the head limit pass
+        restored = client.put(f"{origin}/__mock/snapshot", content=snapshot,
+                              headers={"Content-Type": "application/json"})
+        assert restored.status_code == 200, restored.text
