@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver import svx_blobs, transmit
-from mockserver.generation import Generations
+from mockserver.generation import Loads
 from mockserver.mock import Faults, Mock
 from orgkit.errors import ConfigError, DomainError, OrgkitError
 
@@ -101,7 +101,7 @@ class ControlEndpoints:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
-        self.generations = Generations(mock)
+        self.loads = Loads(mock)
 
     async def index(self, request: Request) -> Response:
         """What the control API offers."""
@@ -124,17 +124,13 @@ class ControlEndpoints:
 
     async def fixtures(self, request: Request) -> Response:
         """GET the loaded data set; PUT one; POST {generate: {...}} to generate one."""
-        from fixtures.dataset import check  # the mock's data set format lives with fixtures
-
         if request.method == "GET":
             return JSONResponse(self.mock.dataset)
         body = await _json(request)
         if request.method == "POST":
             options = body.get("generate", {}) if isinstance(body, dict) else None
-            return JSONResponse({"loaded": True,
-                                 "format": await self.generations.generate_and_load(options)})
-        self.mock.load(check(body, "request body"))
-        return JSONResponse({"loaded": True, "format": body["format"]})
+            return JSONResponse({"loaded": True, "format": await self.loads.generate(options)})
+        return JSONResponse({"loaded": True, "format": await self.loads.load(body)})
 
     async def snapshot(self, request: Request) -> Response:
         """GET the state; PUT a snapshot back."""

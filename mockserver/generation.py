@@ -1,4 +1,4 @@
-"""POST /__mock/fixtures {"generate": ...}: bounded sizes, built off the event loop, one at a time.
+"""PUT and POST /__mock/fixtures: bounded generation sizes, built off the event loop, one at a time.
 
 Generating and indexing the largest allowed data set takes seconds; in a worker thread the mock
 keeps answering meanwhile, and the new state replaces the old one in a single step.
@@ -7,7 +7,7 @@ keeps answering meanwhile, and the new state replaces the old one in a single st
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -49,29 +49,42 @@ def checked_options(options: Any) -> dict[str, int]:
     return dict(options)
 
 
-class Generations:
-    """Runs at most one generation at a time, in a worker thread."""
+class Loads:
+    """Builds new data sets in a worker thread, one at a time, and swaps them in."""
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self._busy = False
 
-    async def generate_and_load(self, options: Any) -> str:
+    async def generate(self, options: Any) -> str:
         """Generate a data set from options and make it the state; its format."""
         keywords = checked_options(options)
+        return await self._off_loop(lambda: _generated(keywords))
+
+    async def load(self, data: Any) -> str:
+        """Check a data set (`orgkit-fixtures/1`) and make it the state; its format."""
+        from fixtures.dataset import check
+
+        return await self._off_loop(lambda: check(data, "request body"))
+
+    async def _off_loop(self, make: Callable[[], dict[str, Any]]) -> str:
         if self._busy:
-            raise Conflict("a data set is being generated already; retry when it is loaded")
+            raise Conflict("a data set is being loaded already; retry when it is done")
         self._busy = True
         try:
-            dataset, stores = await asyncio.to_thread(self._build, keywords)
+            dataset, stores = await asyncio.to_thread(self._build, make)
         finally:
             self._busy = False
         self.mock.install(dataset, stores)
         return str(dataset["format"])
 
-    def _build(self, keywords: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any]]:
-        from fixtures import GenerateConfig, generate
-        from fixtures.dataset import check
-
-        dataset = check(generate(GenerateConfig(**keywords)), "generated data set")
+    def _build(self, make: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+        dataset = make()
         return dataset, self.mock.prepare(dataset)
+
+
+def _generated(keywords: dict[str, int]) -> dict[str, Any]:
+    from fixtures import GenerateConfig, generate
+    from fixtures.dataset import check
+
+    return check(generate(GenerateConfig(**keywords)), "generated data set")

@@ -50,21 +50,22 @@ def _client(app: MockApp) -> httpx.AsyncClient:
 def test_generation_runs_off_the_loop_one_at_a_time(app: MockApp) -> None:
     options = {"generate": {"seed": 5, "tenants": 60, "orgs_per_tenant": 50}}
 
-    async def scenario() -> tuple[int, int, float, float]:
+    async def scenario() -> tuple[int, int, int, float, float]:
         async with _client(app) as client:
             started = time.perf_counter()
             generation = asyncio.create_task(client.post("/__mock/fixtures", json=options))
             await asyncio.sleep(0.05)
             second = await client.post("/__mock/fixtures", json=options)
+            put = await client.put("/__mock/fixtures", json={"format": "orgkit-fixtures/1"})
             other = await client.get("/__mock/faults")
             answered = time.perf_counter() - started
             assert other.status_code == 200
             first = await generation
             assert first.status_code == 200, first.text
-            return first.status_code, second.status_code, answered, \
+            return first.status_code, second.status_code, put.status_code, answered, \
                 time.perf_counter() - started
 
-    _, second, answered, finished = asyncio.run(scenario())
-    assert second == 409
+    _, second, put, answered, finished = asyncio.run(scenario())
+    assert second == 409 and put == 409
     assert answered < finished / 2, (answered, finished)
     assert len(app.mock.runtimes["svx"].store["orgs"]) >= 60 * 50
