@@ -155,3 +155,39 @@ def test_ordinary_requests_still_work(origin: str) -> None:
         restored = client.put(f"{origin}/__mock/snapshot", content=snapshot,
                               headers={"Content-Type": "application/json"})
         assert restored.status_code == 200, restored.text
+
+
+def test_orgkit_serve_applies_the_control_token_hosts_and_socket_limits() -> None:
+    import os
+    import subprocess
+    import sys
+
+    port = _free_port()
+    env = {**os.environ, "ORGKIT_CONTROL_TOKEN": "from-the-environment"}
+    proc = subprocess.Popen([sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port),
+                             "--allowed-host", "mock.internal"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{origin}/svx/version", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert httpx.get(f"{origin}/__mock/faults").status_code == 401
+        token = {"X-Orgkit-Control-Token": "from-the-environment"}
+        assert httpx.get(f"{origin}/__mock/faults", headers=token).status_code == 200
+        assert httpx.get(f"{origin}/__mock/faults", headers={**token, "Host": "mock.internal"}
+                         ).status_code == 200
+        assert httpx.get(f"{origin}/__mock/faults", headers={**token, "Host": "evil.example"}
+                         ).status_code == 421
+        with _connect(origin) as sock:  # past the socket's limit: cut before the app runs
+            _send_all(sock, b"GET /__mock/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + b"".join(b"X-%d: 1\r\n" % i for i in range(300)) + b"\r\n")
+            answer = _answer(sock, within=5)
+        assert answer is not None and b"more than 200 headers" in answer, answer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
