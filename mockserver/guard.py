@@ -80,8 +80,11 @@ class Guard:
             return
         seen = Seen(self._door(scope["path"]), {})
         try:
-            seen = Seen(seen.door, self._headers(scope))
-            self._check_host(scope, seen.headers)
+            self._check_headers(scope["headers"])
+            self._check_host(scope, _host(scope["headers"]))
+            if seen.door in (Door.CONTROL, Door.PUBLIC):
+                seen = Seen(seen.door, {k.decode("latin-1").lower(): v.decode("latin-1")
+                                        for k, v in scope["headers"]})
             if seen.door is Door.CONTROL:
                 self._check_control(scope, seen.headers)
             if seen.door in (Door.CONTROL, Door.PUBLIC):
@@ -99,9 +102,8 @@ class Guard:
             return Door.PUBLIC if not path.startswith("/__mock") else Door.CONTROL
         return Door.API if self.mock.api_for_path(path) else Door.OTHER
 
-    def _headers(self, scope: Scope) -> dict[str, str]:
-        """The headers, lower-cased; 431 past the count or size limit."""
-        raw: list[tuple[bytes, bytes]] = scope["headers"]
+    def _check_headers(self, raw: list[tuple[bytes, bytes]]) -> None:
+        """431 past the count or size limit."""
         config = self.mock.config
         if len(raw) > config.max_headers:
             raise Refused(431, "request_header_fields_too_large",
@@ -111,11 +113,9 @@ class Guard:
             raise Refused(431, "request_header_fields_too_large",
                           f"the request headers have {size} bytes; the limit is "
                           f"{config.max_header_bytes}")
-        return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
 
-    def _check_host(self, scope: Scope, headers: Mapping[str, str]) -> None:
+    def _check_host(self, scope: Scope, host: str | None) -> None:
         """421 unless the Host names this server (DNS rebinding sends the attacker's name)."""
-        host = headers.get("host")
         if host is None:
             return  # HTTP/1.0 without Host: URLs fall back to the bound address
         name = host_name(host)
@@ -192,6 +192,14 @@ def host_name(host: str) -> str:
     if host.count(":") == 1:
         host = host.partition(":")[0]
     return host.rstrip(".")
+
+
+def _host(raw: list[tuple[bytes, bytes]]) -> str | None:
+    """The Host header (servers hand ASGI apps lower-case names)."""
+    for name, value in raw:
+        if name.lower() == b"host":
+            return value.decode("latin-1")
+    return None
 
 
 def _is_json(media: str) -> bool:
