@@ -22,7 +22,8 @@ import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from probes import crash_probes  # noqa: E402
+from crash_probes import crash_probes  # noqa: E402
+from probes import around  # noqa: E402
 from servers import ROOT, Server, start_orgkit  # noqa: E402
 
 from fixtures import load, persona_token  # noqa: E402
@@ -49,7 +50,7 @@ def fuzz(server: Server, cases_wanted: int, folder: Path) -> list[Line]:
         for api, token, examples in runs:
             generated, failed = _st_run(server, api, token, examples, seed, folder)
             total, failures = total + generated, failures + failed
-            httpx.post(server.base.removesuffix("/svx") + "/__mock/reset")
+            httpx.post(server.base.removesuffix("/svx") + "/__mock/reset", json={})
     lines.append(Line(f"Schemathesis --checks all, both APIs ({seed} seeds)",
                       f"{total} cases, {failures} failures", failures == 0))
     return lines
@@ -106,6 +107,15 @@ def attacks(server: Server) -> list[Line]:
         shaped = r.status_code == 401 and r.json().get("http_code") == 401
         lines.append(Line(f"JWT attack: {name}", f"{r.status_code}", shaped))
     return lines
+
+
+def getting_around(server: Server) -> list[Line]:
+    """The probes of benchmarks/probes.py: cross-origin control calls, rebinding, big inputs."""
+    data = load()
+    persona = data["personas"]["tenant-admin"]
+    token = persona_token(data, "tenant-admin", KeyRing())
+    found = around(server.base.removesuffix("/svx"), token, persona["tenant_id"])
+    return [Line(what, result, ok) for what, result, ok in found]
 
 
 def _b64(raw: bytes) -> str:
@@ -224,6 +234,7 @@ def main() -> int:
             lines += attacks(server)
             lines += [Line(f"hostile request: {name}", "4xx, state kept" if held else "broke",
                            held) for name, held in crash_probes(server.base.removesuffix("/svx"))]
+            lines += getting_around(server)
             lines += load_test(server, args.clients, args.seconds)
             lines += fuzz(server, args.cases, Path(tmp))
     finally:

@@ -91,4 +91,4 @@ def _st_rate(server: Server, spec: Path, phases: str) -> float:
 
 
 def _reset(server: Server) -> None:
-    httpx.post(server.base.removesuffix("/svx") + "/__mock/reset")
+    httpx.post(server.base.removesuffix("/svx") + "/__mock/reset", json={})

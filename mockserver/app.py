@@ -1,4 +1,4 @@
-"""The app factory: Connexion for validation and docs, wrapped in the gateway, CORS outside."""
+"""The app factory: Connexion for validation and docs, in the gateway, the guard, CORS outside."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from mockserver.adapter import build_connexion
 from mockserver.config import ServeConfig
 from mockserver.control import build_control, control_paths
 from mockserver.gateway import Gateway
+from mockserver.guard import Guard
 from mockserver.heap import collection_paused
 from mockserver.mock import Mock
 
@@ -20,8 +21,10 @@ class MockApp:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
-        inner = Gateway(build_connexion(mock), build_control(mock), mock, control_paths(mock))
-        self.stop = inner.stop
+        paths = control_paths(mock)
+        gateway = Gateway(build_connexion(mock), build_control(mock), mock, paths)
+        self.stop = gateway.stop
+        inner = Guard(gateway, mock, paths)
         config = mock.config
         self._asgi: Any = inner
         if config.cors_origin_regex or config.cors_origins:

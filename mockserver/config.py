@@ -29,6 +29,16 @@ class ServeConfig:
     fast_path: bool = True  # body-less operations skip Connexion (mockserver/fastpath.py)
     tokens: TokenConfig = field(default_factory=TokenConfig)
     request_log_size: int = 1000
+    # Transport protections (mockserver/guard.py, mockserver/transport.py; README "Threat model").
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered beside loopback and `host`
+    control_token: str | None = None  # when set, every control call must present it
+    max_control_body_bytes: int = 32 * 1024 * 1024  # fixtures and snapshots are larger than
+    #                                                 API bodies (the default set: 0.4 MB)
+    max_string_length: int = 4096  # per string in an API request body (the seed sets none)
+    max_headers: int = 100
+    max_header_bytes: int = 32 * 1024
+    request_read_timeout_s: float = 15.0  # the whole request (head and body) must arrive by then
+    keep_alive_timeout_s: float = 5.0
 
     @property
     def base_url(self) -> str:

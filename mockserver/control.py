@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver import controlinput, svx_blobs, transmit
+from mockserver.generation import Loads
 from mockserver.mock import Mock
 from orgkit import jsontext
 from orgkit.errors import ConfigError, DomainError, InvalidInput, OrgkitError
@@ -105,6 +106,7 @@ class ControlEndpoints:
 
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
+        self.loads = Loads(mock)
 
     async def index(self, request: Request) -> Response:
         """What the control API offers."""
@@ -127,18 +129,13 @@ class ControlEndpoints:
 
     async def fixtures(self, request: Request) -> Response:
         """GET the loaded data set; PUT one; POST {generate: {...}} to generate one."""
-        from fixtures import generate
-        from fixtures.dataset import check  # the mock's data set format lives with fixtures
-
         if request.method == "GET":
             return JSONResponse(self.mock.dataset)
         body = await _json(request)
         if request.method == "POST":
-            body = generate(controlinput.generate_config(body))
-            self.mock.load(check(body, "request body"))
-        else:
-            self.mock.load_checked(check(body, "request body"))
-        return JSONResponse({"loaded": True, "format": body["format"]})
+            options = body.get("generate", {}) if isinstance(body, dict) else None
+            return JSONResponse({"loaded": True, "format": await self.loads.generate(options)})
+        return JSONResponse({"loaded": True, "format": await self.loads.load(body)})
 
     async def snapshot(self, request: Request) -> Response:
         """GET the state; PUT a snapshot back."""
@@ -201,11 +198,9 @@ class ControlEndpoints:
         return Response(status_code=201)
 
     async def blob_content(self, request: Request) -> Response:
-        """The bytes of a confirmed blob, inline, with its filename and content type."""
+        """The bytes of a confirmed blob, with its filename and (sanitised) content type."""
         data, blob = svx_blobs.content(self.mock.runtimes["svx"], request.path_params["blob_id"])
-        disposition = f'inline; filename="{blob.get("filename") or "file"}"'
-        return Response(data, media_type=blob.get("content_type") or "application/octet-stream",
-                        headers={"Content-Disposition": disposition})
+        return Response(data, headers=svx_blobs.served_headers(blob))
 
     async def logo(self, request: Request) -> Response:
         """The logo uploaded through Transmit's POST .../logo."""
@@ -213,7 +208,8 @@ class ControlEndpoints:
             (request.path_params["org_id"],))
         if org is None or not org.get("_logo"):
             return _problem(404, "no logo uploaded for this organization")
-        return Response(base64.b64decode(org["_logo"]), media_type="image/png")
+        return Response(base64.b64decode(org["_logo"]), media_type="image/png",
+                        headers={"X-Content-Type-Options": "nosniff"})
 
     async def oidc_token(self, request: Request) -> Response:
         """OAuth2 client credentials: a form or JSON body, the client in it or in HTTP Basic."""

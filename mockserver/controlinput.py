@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from fixtures.config import GenerateConfig
 from orgkit.errors import ConfigError
 from orgkit.tokens import ALGORITHMS
 
@@ -46,18 +45,3 @@ def token_request(body: Any) -> TokenRequest:
         raise ConfigError(f"send a persona name alone (with {list(TOKEN_KEYS[1:])} if wanted), "
                           f"or claims without a persona; got {sorted(body)}")
     return TokenRequest(persona, claims, ttl, str(algorithm))
-
-
-def generate_config(body: Any) -> GenerateConfig:
-    """The GenerateConfig of POST /__mock/fixtures {"generate": {...}}; ConfigError if unfit."""
-    options = body.get("generate", {}) if isinstance(body, Mapping) else None
-    if not isinstance(options, Mapping):
-        raise ConfigError("POST /__mock/fixtures takes {\"generate\": {...}}")
-    known = sorted(f.name for f in fields(GenerateConfig))
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise ConfigError(f"unknown generate options {unknown}; known: {known}")
-    wrong = sorted(k for k, v in options.items() if isinstance(v, bool) or not isinstance(v, int))
-    if wrong:
-        raise ConfigError(f"generate options {wrong} must be whole numbers")
-    return GenerateConfig(**options)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.bodies import overlong, read_bounded, replay
 from mockserver.console import CURRENT_REQUEST
 from mockserver.fastpath import ParameterCheck
 from mockserver.http import Request
@@ -20,7 +21,6 @@ from orgkit.errors import (
     InvalidInput,
     MethodNotAllowed,
     NotFound,
-    TooLarge,
     Unauthenticated,
     Unavailable,
     UnsupportedMediaType,
@@ -135,14 +135,14 @@ class Gateway:
         try:
             body = await self._read_body(headers, receive)
             _check_content_type(headers, body, op)
-            _check_json(headers, body)
+            _check_json(headers, body, self.mock.config.max_string_length)
         except DomainError as exc:
             await send_error(send, shape, exc)
             return
         delay = self.mock.fault_delay()
         if delay and not await self._delayed(delay, receive, send, shape):
             return
-        receive = _replay(body, receive)
+        receive = replay(body, receive)
         if self.mock.inject_error():
             status = self.mock.faults.error_status
             body = errorshapes.render(shape, status, "injected fault (see /__mock/faults)")
@@ -199,22 +199,7 @@ class Gateway:
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
         """The whole body, refusing declared or streamed bodies over the limit."""
-        limit = self.mock.config.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise TooLarge(f"the request body has {declared} bytes; the limit is {limit}")
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"the request body exceeds the limit of {limit} bytes")
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        return b"".join(chunks)
+        return await read_bounded(receive, headers, self.mock.config.max_body_bytes)
 
 
 def _check_content_type(headers: dict[str, str], body: bytes, op: Operation) -> None:
@@ -226,33 +211,26 @@ def _check_content_type(headers: dict[str, str], body: bytes, op: Operation) -> 
             f"{', '.join(op.body_content_types)}")
 
 
-def _check_json(headers: dict[str, str], body: bytes) -> None:
+def _check_json(headers: dict[str, str], body: bytes, max_string: int) -> None:
     """Clear 400s for bodies Connexion would choke on: bad UTF-8, bad JSON, absurd nesting,
-    Infinity/NaN (Python's json takes them; the engine would store and echo invalid JSON)."""
+    Infinity/NaN (Python's json takes them; the engine would store and echo invalid JSON),
+    strings longer than the mock stores."""
     if not body or "json" not in headers.get("content-type", ""):
         return
-    if jsontext.loads(body) is None:
+    parsed = jsontext.loads(body)
+    if parsed is None:
         # Connexion reads a literal null like an absent body; no body schema here is nullable.
         raise InvalidInput("the request body is JSON null; send an object, or no body at all")
+    where = overlong(parsed, max_string)
+    if where is not None:
+        raise InvalidInput(f"{where} is longer than {max_string} characters, the longest string "
+                           "this mock stores (README: Limits)")
 
 
 async def _disconnected(receive: Receive) -> None:
     """Return when the client has gone away (the body has been read already)."""
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Hand the buffered body to the next layer once, then defer to the real receive."""
-    sent = [False]
-
-    async def replay() -> Message:
-        if sent[0]:
-            return await receive()
-        sent[0] = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
 from mockserver.router import Router
 from mockserver.snapshots import check_state
+from mockserver.store import Store
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
 from orgkit.tokens import KeyRing
@@ -80,6 +81,20 @@ class Mock:
         self.dataset = dataset
         self.reset()
 
+    def prepare(self, dataset: Mapping[str, Any]) -> dict[str, Store]:
+        """Stores holding dataset, built apart from the live ones (safe in a worker thread)."""
+        stores = {name: rt.store.empty_like() for name, rt in self.runtimes.items()}
+        with collection_paused():
+            for name, store in stores.items():
+                store.reset(dataset.get(name, {}))
+        return stores
+
+    def install(self, dataset: Mapping[str, Any], stores: Mapping[str, Store]) -> None:
+        """Make prepared stores the state and dataset the target of resets, in one step."""
+        self.dataset = dataset
+        for name, store in stores.items():
+            self.runtimes[name].store = store
+
     def reset(self) -> None:
         """Back to the loaded fixtures."""
         with collection_paused():
@@ -108,11 +123,15 @@ class Mock:
         with collection_paused():
             self._restore(snapshot, previous)
 
-    def load_checked(self, dataset: Mapping[str, Any]) -> None:
-        """Like load, for data sets from outside: ConfigError (state unchanged) if unfit."""
+    def check_dataset(self, dataset: dict[str, Any]) -> dict[str, Any]:
+        """The data set, if its items fit the specs and the stores: ConfigError if not."""
         check_state(self.runtimes, {n: dataset.get(n, {}) for n in self.runtimes},
                     "the data set")
-        self.load(dataset)
+        return dataset
+
+    def load_checked(self, dataset: dict[str, Any]) -> None:
+        """Like load, for data sets from outside: ConfigError (state unchanged) if unfit."""
+        self.load(self.check_dataset(dataset))
 
     def _restore(self, snapshot: Mapping[str, Any], previous: Mapping[str, Any]) -> None:
         for name, runtime in self.runtimes.items():

@@ -15,6 +15,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
+from mockserver.transport import server_config
 from orgkit.errors import ConfigError
 
 # Long enough for a working day of frontend development against the mock.
@@ -76,8 +77,7 @@ def run(config: ServeConfig) -> None:
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
-    server = StoppingServer(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                    timeout_graceful_shutdown=GRACE_SECONDS), app)
+    server = StoppingServer(server_config(app, config, GRACE_SECONDS), app)
     server.run(sockets=[sock])
 
 

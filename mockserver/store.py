@@ -136,6 +136,10 @@ class Store:
     def __getitem__(self, name: str) -> Collection:
         return self._collections[name]
 
+    def empty_like(self) -> Store:
+        """A new, empty store with the same collections (to fill apart from the live one)."""
+        return Store(self._layout)
+
     def names(self) -> Iterable[str]:
         """The collection names."""
         return self._collections.keys()

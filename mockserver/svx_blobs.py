@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from mockserver.engine import ApiRuntime, Ctx
 from mockserver.http import Response
@@ -16,6 +20,12 @@ STORAGES = ("default", "local")
 UPLOAD_TTL_SECONDS = 900
 UPLOAD_PREFIX = "/__mock/uploads/"
 CONTENT_PREFIX = "/__mock/blob-content/"
+# Served inline: types a browser only displays. Anything else (HTML, SVG, XML, scripts) could run
+# script in the mock's origin, so it is served as a download.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif",
+                          "application/pdf", "text/plain", "application/octet-stream"})
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
 
 
 def _origin(ctx: Ctx) -> str:
@@ -23,9 +33,9 @@ def _origin(ctx: Ctx) -> str:
 
 
 def signature(api: ApiRuntime, blob_id: str, expires: int) -> str:
-    """HMAC of the blob key and expiry under the mock's secret."""
+    """HMAC of the blob key and expiry under the process's random upload key."""
     message = f"{blob_id}:{expires}".encode()
-    digest = hmac.new(api.keyring.config.secret.encode(), message, hashlib.sha256).digest()
+    digest = hmac.new(api.keyring.upload_key, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -42,7 +52,8 @@ def create_blob(ctx: Ctx) -> Response:
     if storage not in STORAGES:
         raise Unprocessable(f"unknown storage_name {storage!r}; known: {list(STORAGES)}")
     body = ctx.body()
-    blob = {"id": ctx.api.new_id(), "filename": body.get("filename"),
+    # Random, not from the seeded generator: a blob id must not be guessable from the seed.
+    blob = {"id": str(uuid.uuid4()), "filename": body.get("filename"),
             "content_type": body.get("content_type") or "application/octet-stream",
             "storage_name": storage, "upload_headers": {"x-ms-blob-type": "BlockBlob"},
             "url": None, "confirmed": False, "size": None, "inserted_at": ctx.api.now(),
@@ -117,6 +128,9 @@ def accept_upload(api: ApiRuntime, blob_id: str, expires: str, sig: str, data: b
     blob = api.store["blobs"].get((blob_id,))
     if blob is None:
         raise NotFound(f"no blob {blob_id!r}")
+    if blob.get("confirmed"):
+        raise Conflict(f"blob {blob_id!r} is confirmed and cannot change; POST /blobs for a "
+                       "new one")
     api.store["blobs"].put(dict(blob, _content=base64.b64encode(data).decode(), size=len(data)))
 
 
@@ -126,3 +140,15 @@ def content(api: ApiRuntime, blob_id: str) -> tuple[bytes, Item]:
     if blob is None or not blob.get("confirmed") or blob.get("_content") is None:
         raise NotFound(f"no confirmed blob {blob_id!r}")
     return base64.b64decode(blob["_content"]), blob
+
+
+def served_headers(blob: Mapping[str, Any]) -> dict[str, str]:
+    """Headers for serving a blob's bytes: a sane type, never sniffed, never inline HTML."""
+    media = str(blob.get("content_type") or "").split(";")[0].strip().lower()
+    if not MEDIA_TYPE.fullmatch(media):
+        media = "application/octet-stream"
+    filename = FILENAME_UNSAFE.sub("_", str(blob.get("filename") or "file"))[:100] or "file"
+    disposition = "inline" if media in INLINE_TYPES else "attachment"
+    return {"Content-Type": media, "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ def _serve(args: argparse.Namespace) -> int:
         validate_responses=args.validate_responses, fast_path=not args.no_fast_path,
         tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
                            audience=args.audience),
+        allowed_hosts=tuple(args.allowed_host or ()),
+        control_token=args.control_token or os.environ.get("ORGKIT_CONTROL_TOKEN") or None,
     )
     run(config)
     return 0
@@ -107,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--secret", help="HS256 secret (default: the public development secret)")
     s.add_argument("--issuer", help="require this iss claim")
     s.add_argument("--audience", help="require this aud claim")
+    s.add_argument("--allowed-host", action="append", metavar="NAME",
+                   help="also answer to this Host name (repeatable; default: loopback names "
+                        "and --host)")
+    s.add_argument("--control-token", metavar="TOKEN",
+                   help="require this token on every /__mock call (default: the "
+                        "ORGKIT_CONTROL_TOKEN environment variable; prefer it on shared "
+                        "machines, argv is visible to other users)")
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,8 @@ class KeyRing:
 
     config: TokenConfig = field(default_factory=TokenConfig)
     _private: rsa.RSAPrivateKey = field(init=False, repr=False)
+    # Signs upload URLs: random per process, unlike the HS256 secret, which is public by default.
+    upload_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def __post_init__(self) -> None:
         self._private = rsa.generate_private_key(public_exponent=65537, key_size=2048)

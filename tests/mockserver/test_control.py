@@ -29,7 +29,7 @@ def test_index_lists_the_endpoints(api: Api) -> None:
 def test_reset_brings_the_fixtures_back(api: Api) -> None:
     created = expect(api.post("/svx/tenants", as_="global-admin", json=NEW_TENANT), 201)
     expect(api.delete(f"/svx/tenants/{TENANT_A}", as_="global-admin"), 204)
-    assert control(api, "POST", "/reset") == {"reset": True}
+    assert control(api, "POST", "/reset", json={}) == {"reset": True}
     expect_error(api.get(f"/svx/tenants/{created['tenant']['id']}", as_="global-admin"), 404)
     expect(api.get(f"/svx/tenants/{TENANT_A}", as_="global-admin"), 200)
 
@@ -69,7 +69,8 @@ BAD_SNAPSHOTS = [("not-json", b"{"), ("wrong-format", b'{"format": "x", "apis": 
 @pytest.mark.parametrize("body", [c[1] for c in BAD_SNAPSHOTS], ids=[c[0] for c in BAD_SNAPSHOTS])
 def test_bad_snapshots_are_400_and_change_nothing(api: Api, body: bytes) -> None:
     before = api.app.mock.snapshot()
-    response = api.client.put("/__mock/snapshot", content=body)
+    response = api.client.put("/__mock/snapshot", content=body,
+                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["message"]
     assert api.app.mock.snapshot() == before
 
@@ -93,7 +94,7 @@ def test_fixtures_get_put_and_generate(api: Api) -> None:
         control(api, "GET", "/fixtures")["personas"]["global-admin"]["sub"]),
         params={"status": "all"}), 200)
     assert tenants["meta"]["total_count"] == 3
-    control(api, "POST", "/reset")
+    control(api, "POST", "/reset", json={})
     assert expect(api.get("/svx/tenants", headers=api.bearer(
         control(api, "GET", "/fixtures")["personas"]["global-admin"]["sub"]),
         params={"status": "all"}), 200)["meta"]["total_count"] == 3, "reset keeps the new set"
@@ -168,7 +169,7 @@ def test_error_rate_one_fails_every_call_with_the_chosen_status(api: Api, status
 def test_faults_leave_the_control_api_alone(api: Api) -> None:
     control(api, "PUT", "/faults", json={"error_rate": 1.0})
     assert control(api, "GET", "/faults")["error_rate"] == 1.0
-    assert control(api, "POST", "/reset") == {"reset": True}
+    assert control(api, "POST", "/reset", json={}) == {"reset": True}
 
 
 def test_latency_settings_are_recorded_and_kept(api: Api) -> None:
@@ -295,3 +296,24 @@ def test_orgkit_token_for_an_unknown_persona_fails_cleanly() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "nobody" in done.stderr
+
+
+def test_tokens_of_the_control_api_are_signed_with_the_configured_secret(api: Api) -> None:
+    import jwt
+    from starlette.testclient import TestClient
+
+    from orgkit.tokens import DEFAULT_SECRET, TokenConfig
+
+    secret = "another-secret-of-at-least-32-bytes-0001"
+    with TestClient(create_app(ServeConfig(tokens=TokenConfig(secret=secret)))) as client:
+        minted = [client.post("/__mock/tokens", json=body).json()["token"]
+                  for body in ({"persona": "global-admin"}, {"sub": GLOBAL_ADMIN})]
+        listed = client.get("/__mock/personas").json()["personas"]["global-admin"]["token"]
+        for token in (*minted, listed):
+            assert jwt.decode(token, secret, algorithms=["HS256"])["sub"] == GLOBAL_ADMIN
+            with pytest.raises(jwt.InvalidSignatureError):
+                jwt.decode(token, DEFAULT_SECRET, algorithms=["HS256"])
+            assert client.get("/svx/tenants", headers={"Authorization": f"Bearer {token}"}
+                              ).status_code == 200
+            expect_error(api.client.get("/svx/tenants",
+                                        headers={"Authorization": f"Bearer {token}"}), 401)

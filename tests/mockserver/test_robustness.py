@@ -108,7 +108,7 @@ CONTROL_MISTAKES: list[tuple[str, str, str, Any, str]] = [
     ("generate-unknown-key", "POST", "/__mock/fixtures", {"generate": {"tenant": 3}},
      "unknown generate options ['tenant']; known: ["),
     ("generate-string-size", "POST", "/__mock/fixtures", {"generate": {"tenants": "many"}},
-     "generate options ['tenants'] must be whole numbers"),
+     "generate.tenants must be a whole number"),
     ("token-string-ttl", "POST", "/__mock/tokens", {"sub": GLOBAL_ADMIN, "ttl_seconds": "1h"},
      "ttl_seconds must be a whole number"),
     ("token-persona-object", "POST", "/__mock/tokens", {"persona": {"a": 1}},

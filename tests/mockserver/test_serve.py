@@ -86,7 +86,7 @@ async def _call_then_leave(app: MockApp, seconds: float) -> list[dict[str, Any]]
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": "/svx/me", "query_string": b"",
-             "headers": [(b"host", b"testserver")], "scheme": "http"}
+             "headers": [(b"host", b"127.0.0.1")], "scheme": "http"}
     await asyncio.wait_for(app(scope, receive, send), timeout=seconds)
     return sent
 

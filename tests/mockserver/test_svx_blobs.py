@@ -133,3 +133,73 @@ def test_missing_blob_is_404(api: Api) -> None:
 
 def test_creating_a_blob_needs_a_token(api: Api) -> None:
     expect_error(api.post("/svx/blobs", params={"storage_name": "default"}, json=FILE), 401)
+
+
+def _confirmed_blob(api: Api, file: dict[str, str] = FILE, data: bytes = CONTENT) -> str:
+    """The id of a blob of `no-rights`, uploaded and confirmed."""
+    body = expect(api.post("/svx/blobs", as_="no-rights", params={"storage_name": "default"},
+                           json=file), 201)
+    assert upload(api, body["blob"], data) == 201
+    expect(api.put(f"/svx/blobs/{body['blob']['id']}", as_="no-rights"), 200)
+    return str(body["blob"]["id"])
+
+
+def test_upload_urls_are_not_signed_with_the_jwt_secret(api: Api) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    from orgkit.tokens import DEFAULT_SECRET
+
+    blob_id = _confirmed_blob(api)
+    expires = int(time.time()) + 600
+    digest = hmac.new(DEFAULT_SECRET.encode(), f"{blob_id}:{expires}".encode(),
+                      hashlib.sha256).digest()
+    sig = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    response = api.client.put(f"/__mock/uploads/{blob_id}?expires={expires}&sig={sig}",
+                              content=b"<script>alert(1)</script>")
+    assert response.status_code == 403
+    assert api.client.get(f"/__mock/blob-content/{blob_id}").content == CONTENT
+
+
+def test_confirmed_blobs_are_immutable(api: Api) -> None:
+    blob_id = _confirmed_blob(api)
+    fresh = expect(api.get(f"/svx/blobs/{blob_id}", as_="no-rights"), 200)["blob"]
+    response = api.client.put(local(fresh["upload_url"]), content=b"replaced")
+    assert response.status_code == 409, response.text
+    assert response.json()["message"]
+    assert api.client.get(f"/__mock/blob-content/{blob_id}").content == CONTENT
+
+
+SERVED = [("png", "image/png", "inline"), ("html", "text/html", "attachment"),
+          ("html-charset", "text/html; charset=utf-8", "attachment"),
+          ("svg", "image/svg+xml", "attachment"), ("xhtml", "application/xhtml+xml", "attachment"),
+          ("garbage", "not a type", "inline")]
+
+
+@pytest.mark.parametrize(("content_type", "disposition"), [c[1:] for c in SERVED],
+                         ids=[c[0] for c in SERVED])
+def test_blobs_are_served_unsniffed_and_never_as_inline_html(api: Api, content_type: str,
+                                                            disposition: str) -> None:
+    blob_id = _confirmed_blob(api, {"filename": 'a"b\r\n.html', "content_type": content_type})
+    served = api.client.get(f"/__mock/blob-content/{blob_id}")
+    assert served.status_code == 200
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"].startswith(disposition + ";")
+    assert "html" not in served.headers["content-type"] or disposition == "attachment"
+    assert '"' not in served.headers["content-disposition"].split('filename="')[1][:-1]
+
+
+def test_blob_ids_are_not_predictable_from_the_seed(api: Api) -> None:
+    from mocksupport import DATASET
+
+    from mockserver.app import create_app
+
+    ids = []
+    for mock in (api.app.mock, create_app(dataset=DATASET).mock):
+        runtime = mock.runtimes["svx"]
+        state = runtime.rng.getstate()
+        ids.append(runtime.new_id())
+        runtime.rng.setstate(state)
+    assert ids[0] == ids[1]  # the seeded generator: what a guesser could compute
+    assert new_blob(api)["id"] != ids[0]

@@ -1,0 +1,67 @@
+"""Strings in API request bodies are bounded: a long one is a 400 in the API's error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mocksupport import TENANT_A, Api, error_message, expect, expect_error
+
+from mockserver.bodies import overlong
+from mockserver.config import ServeConfig
+
+LIMIT = ServeConfig().max_string_length
+LONG = "x" * (LIMIT + 1)
+
+OVERLONG = [("top", LONG, "body"), ("field", {"name": LONG}, "body.name"),
+            ("nested", {"a": [{"b": LONG}]}, "body.a[0].b"), ("key", {LONG: 1}, "a key of body"),
+            ("fine", {"name": "x" * LIMIT, "n": 5, "l": [None, True]}, None),
+            ("deep", [[[[[[[[[[LONG]]]]]]]]]], "body[0][0][0][0][0][0][0][0][0][0]")]
+
+
+@pytest.mark.parametrize(("value", "where"), [c[1:] for c in OVERLONG],
+                         ids=[c[0] for c in OVERLONG])
+def test_overlong_says_where(value: Any, where: str | None) -> None:
+    assert overlong(value, LIMIT) == where
+
+
+def test_overlong_survives_nesting_deeper_than_the_recursion_limit() -> None:
+    value: Any = LONG
+    for _ in range(100_000):
+        value = [value]
+    assert overlong(value, LIMIT) is not None
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=20), inner, max_size=4), max_leaves=20)
+
+
+@given(JSON)
+def test_short_strings_everywhere_pass(value: Any) -> None:
+    assert overlong(value, 20) is None
+    assert overlong({"extra": [value, "y" * 21]}, 20) == "body.extra[1]"
+
+
+CREATES = [("svx-tenant", "/svx/tenants", "global-admin", {"name": LONG}),
+           ("svx-org", f"/svx/tenants/{TENANT_A}/orgs", "global-admin", {"name": LONG}),
+           ("transmit-org", "/cis/v1/organizations", "management-app",
+            {"name": LONG, "domain": "long.example", "domains": [], "app_ids": []})]
+
+
+@pytest.mark.parametrize(("path", "persona", "body"), [c[1:] for c in CREATES],
+                         ids=[c[0] for c in CREATES])
+def test_overlong_strings_are_400_and_not_stored(api: Api, path: str, persona: str,
+                                                 body: dict[str, Any]) -> None:
+    before = api.app.mock.snapshot()
+    body = expect_error(api.post(path, as_=persona, json=body), 400)
+    assert f"longer than {LIMIT} characters" in error_message(body)
+    assert api.app.mock.snapshot() == before
+
+
+def test_strings_at_the_limit_are_stored(api: Api) -> None:
+    created = expect(api.post("/svx/tenants", as_="global-admin", json={"name": "n" * LIMIT}),
+                     201)
+    assert len(created["tenant"]["name"]) == LIMIT
