@@ -22,7 +22,7 @@ from .transmit_data import seed as seed_transmit
 
 # Planted bugs the tests can switch on, one at a time (see test_planted_bugs.py).
 FLAWS = ("svx-401-bare", "transmit-403-foreign", "hidden-org", "page-size-ignored",
-         "cross-tenant-read", "uuid-crash")
+         "cross-tenant-read", "uuid-crash", "unconfined-org-admin")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def build(flaws: frozenset[str] = frozenset()) -> Deployment:
     """A fresh deployment with its starting data; `flaws` plants bugs (names in FLAWS)."""
     svx, transmit = SvxStore(), TransmitStore()
     ids = {**seed_svx(svx), **seed_transmit(transmit)}
-    table, handlers = svx_table(Access(svx, flaws)), Transmit(transmit)
+    table, handlers = svx_table(Access(svx, flaws)), Transmit(transmit, flaws)
     app = Mounts({"/svx": router("svx", table, flaws),
                   "/cis": router("transmit", handlers.table(), flaws)})
     return Deployment(app, svx, transmit, ids,

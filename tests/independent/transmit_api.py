@@ -33,18 +33,20 @@ def _logo_sent(call: Call) -> bool:
 
 
 class Transmit:
-    """Handlers over one store."""
+    """Handlers over one store; `flaws` plants bugs for the tests."""
 
-    def __init__(self, store: TransmitStore) -> None:
-        self.store = store
+    def __init__(self, store: TransmitStore, flaws: frozenset[str] = frozenset()) -> None:
+        self.store, self.flaws = store, flaws
 
     def _allow(self, call: Call, permissions: tuple[str, ...], org_admins: bool = False) -> None:
         client = self.store.clients.get(call.user)
         if client is None:
             raise Problem(401, "The access token belongs to no registered client.")
-        confined = client["kind"] == "org_admin"
-        if (confined and not org_admins or not set(permissions) & set(client["permissions"])
-                or confined and client["organization_id"] != call.params.get("organization_id")):
+        kind_ok = client["kind"] == "admin" or org_admins
+        # org-admin tokens are confined to their own organization (the path's managing one)
+        in_scope = (client["kind"] == "admin" or "unconfined-org-admin" in self.flaws
+                    or client["organization_id"] == call.params.get("organization_id"))
+        if not (kind_ok and in_scope and set(permissions) & set(client["permissions"])):
             raise Problem(403, "The client is not permitted to perform this action.")
 
     def create_organization(self, call: Call) -> Reply:
