@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +21,33 @@ DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 100
 
 @dataclass(frozen=True)
 class Ordering:
-    """How one list sorts: the key field; `ignore_size` plants the page-size bug."""
+    """How one list sorts: the key field, and the deployment's switches (`page-size-ignored`
+    plants a bug; `case-sensitive` and `page-mode-without-cursor` are allowed variants)."""
 
     key: str
-    ignore_size: bool = False
+    switches: frozenset[str] = frozenset()
+
+    def position(self, item: Mapping[str, Any]) -> Position:
+        """The item's place in ascending order: nulls first, then the text, then id descending."""
+        value = item.get(self.key)
+        present = 0 if value is None else 1
+        return (1 - present if "nulls-last" in self.switches else present,
+                collate(value, self.switches),
+                tuple(-ord(c) for c in item["id"]))
 
 
-def position(item: Mapping[str, Any], key: str) -> Position:
-    """The item's place in ascending order: nulls first, casefolded, then id descending."""
-    value = item.get(key)
-    folded = value.casefold() if isinstance(value, str) else ""
-    return (0 if value is None else 1, folded, tuple(-ord(c) for c in item["id"]))
+def collate(value: Any, switches: frozenset[str] = frozenset()) -> str:
+    """The sort text: casefolded (default), as is (`case-sensitive`) or also without accents
+    (`accent-insensitive`, as a dictionary orders Élodie between Dana and Farid)."""
+    if not isinstance(value, str):
+        return ""
+    text: str = value
+    if "case-sensitive" in switches:
+        return text
+    if "accent-insensitive" in switches:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    return text.casefold()
 
 
 def encode_cursor(pos: Position) -> str:
@@ -64,17 +81,18 @@ def paginate(items: Sequence[Mapping[str, Any]], query: Mapping[str, str], field
     cursor = query.get("next_page_after")
     if page is not None and cursor is not None:
         raise Problem(400, "Use either page or next_page_after, never both.")
-    ranked = sorted(items, key=lambda item: position(item, ordering.key), reverse=descending)
+    ranked = sorted(items, key=ordering.position, reverse=descending)
     start = (page - 1) * per_page if page is not None else 0
     if cursor is not None:
         after = decode_cursor(cursor)
         start = next((i for i, item in enumerate(ranked)
-                      if (position(item, ordering.key) < after) == descending
-                      and position(item, ordering.key) != after), len(ranked))
-    end = len(ranked) if ordering.ignore_size else start + per_page
+                      if (ordering.position(item) < after) == descending
+                      and ordering.position(item) != after), len(ranked))
+    end = len(ranked) if "page-size-ignored" in ordering.switches else start + per_page
     chunk = ranked[start:end]
-    more = end < len(ranked) and bool(chunk)
+    more = end < len(ranked) and bool(chunk) and not (
+        page is not None and "page-mode-without-cursor" in ordering.switches)
     return {field: list(chunk),
             "meta": {"total_count": len(ranked), "per_page": per_page, "page": page,
                      "total_pages": math.ceil(len(ranked) / per_page)},
-            "next_page_after": encode_cursor(position(chunk[-1], ordering.key)) if more else None}
+            "next_page_after": encode_cursor(ordering.position(chunk[-1])) if more else None}

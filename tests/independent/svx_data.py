@@ -27,7 +27,7 @@ ORG_NAMES = ("Harbor Logistics", "alder & co", "Birchwood Labs", "Harbor Logisti
              "Linden Legal", "Maple Mutual", "Nettle Farms", "Oak Ridge Energy", "Pine Audio",
              "Quince Textiles", "Rowan Robotics", "Sorrel Studio", "Teak Traders", "Umber Paints",
              "Vetch Veterinary")
-GIVEN = ("Zoë", None, "amal", "Bruno", "Chidi", None, "Dana", "Élodie", "Farid", "Greta",
+GIVEN = ("Zoë", None, "amal", "Bruno", "Chidi", None, "Élodie", "Dana", "Farid", "Greta",
          "Hiro", "Ines", "Jonas", "Kemi", "Lars", "Mira", "Nils", "Olu", "Pia", "Quentin",
          "Rosa", "Sami", "Tove", "Uma")
 

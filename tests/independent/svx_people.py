@@ -79,7 +79,8 @@ class People:
             self._exists(kind, scope)
             items = [a for a in self.store.scope_admins(kind, scope) if a["status"] == status
                      and email in (None, a["email"])]
-            return Reply(200, paginate(items, call.query, "admins", Ordering("given_name")))
+            ordering = Ordering("given_name", self.access.flaws)
+            return Reply(200, paginate(items, call.query, "admins", ordering))
 
         return handle
 

@@ -75,7 +75,8 @@ class Tenancy:
     def list_tenants(self, call: Call) -> Reply:
         self._global(call, "view_all_tenants")
         items = _listing(list(self.store.tenants.values()), call)
-        return Reply(200, paginate(items, call.query, "tenants", Ordering("name")))
+        ordering = Ordering("name", self.access.flaws)
+        return Reply(200, paginate(items, call.query, "tenants", ordering))
 
     def create_tenant(self, call: Call) -> Reply:
         self._global(call, "create_tenant")
@@ -170,8 +171,7 @@ class Tenancy:
         self.store.tenant(tenant_id)
         items = _listing([o for o in self.store.orgs.values() if o["tenant_id"] == tenant_id],
                          call)
-        ordering = Ordering("name", ignore_size="page-size-ignored" in self.access.flaws)
-        return Reply(200, paginate(items, call.query, "orgs", ordering))
+        return Reply(200, paginate(items, call.query, "orgs", Ordering("name", self.access.flaws)))
 
     def create_org(self, call: Call) -> Reply:
         tenant_id = path_uuid(call.params, "tenant_id")
