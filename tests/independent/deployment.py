@@ -99,7 +99,8 @@ class Deployment:
 
 
 def build(flaws: frozenset[str] = frozenset()) -> Deployment:
-    """A fresh deployment with its starting data; `flaws` plants bugs (names in FLAWS)."""
+    """A fresh deployment with its starting data; `flaws` switches on planted bugs (names in
+    FLAWS) or allowed variants (see paging.Ordering)."""
     svx, transmit = SvxStore(), TransmitStore()
     ids = {**seed_svx(svx), **seed_transmit(transmit)}
     table, handlers = svx_table(Access(svx, flaws)), Transmit(transmit, flaws)
