@@ -36,6 +36,8 @@ CASES = [
     Planted("uuid-crash", "svx", "errors", ("getTenant",), "invalid_uuid_rejected"),
     Planted("unconfined-org-admin", "transmit", "rights", ("createManagedOrganization",),
             "rights_enforced"),
+    Planted("hidden-organization", "transmit", "workflows",
+            ("createOrganization", "getOrganization"), "ensure_resource_availability"),
     Planted("hidden-org", "svx", "workflows", ("createOrg", "getOrg"),
             "ensure_resource_availability",
             "Schemathesis' ensure_resource_availability applies only where the linked path "

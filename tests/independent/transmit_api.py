@@ -65,6 +65,8 @@ class Transmit:
 
     def get_organization(self, call: Call) -> Reply:
         self._allow(call, READ)
+        if "hidden-organization" in self.flaws:  # planted: every organization reads as missing
+            raise Problem(404, "Organization could not be located.")
         return Reply(200, {"result": self.store.organization(call.params["organization_id"])})
 
     def get_organization_by_name(self, call: Call) -> Reply:
