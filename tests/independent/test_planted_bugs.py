@@ -1,0 +1,74 @@
+"""Planted bugs: each broken variant of the independent implementation must fail the suite,
+and for the right check. Cases whose check does not exist yet are strict xfails naming the
+blind spot (issue 11), so they turn into failures the day a check catches them."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
+from asgi_live import describe, failed, run_family, serving  # noqa: E402
+
+from .certify import SEED  # noqa: E402
+from .deployment import FLAWS, build  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A bug, where the suite must look and which check must fail."""
+
+    flaw: str
+    api: str
+    family: str
+    operations: tuple[str, ...]
+    check: str
+    blind_spot: str = ""
+
+
+CASES = [
+    Planted("page-size-ignored", "svx", "pagination", ("listTenantOrgs",),
+            "page_size_respected"),
+    Planted("cross-tenant-read", "svx", "rights", ("getOrg",), "tenant_isolation"),
+    Planted("uuid-crash", "svx", "errors", ("getTenant",), "invalid_uuid_rejected"),
+    Planted("unconfined-org-admin", "transmit", "rights", ("createManagedOrganization",),
+            "rights_enforced"),
+    Planted("hidden-organization", "transmit", "workflows",
+            ("createOrganization", "getOrganization"), "ensure_resource_availability"),
+    Planted("hidden-org", "svx", "workflows", ("createOrg", "getOrg"),
+            "ensure_resource_availability",
+            "Schemathesis' ensure_resource_availability applies only where the linked path "
+            "extends the creating POST's path; createOrg (POST /tenants/{tenant_id}/orgs) -> "
+            "getOrg (GET /orgs/{org_id}) never qualifies, so a 404 for a new org passes"),
+    Planted("svx-401-bare", "svx", "rights", ("listTenants",), "unauthenticated_refused",
+            "issue 11 #5: unauthenticated_refused checks the 401 status, never its body"),
+    Planted("transmit-403-foreign", "transmit", "rights", ("createOrganization",),
+            "rights_enforced",
+            "issue 11 #6: rights_enforced checks the 403 status, never its body"),
+    Planted("hidden-org", "svx", "rights", ("getOrg",), "qualified_caller_allowed",
+            "issue 11 #7: qualified_caller_allowed takes a 404 for an existing org as allowed"),
+]
+
+
+def _param(case: Planted) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=case.blind_spot)] if case.blind_spot else []
+    return pytest.param(case, id=f"{case.flaw}-{case.check}", marks=marks)
+
+
+def test_every_flaw_is_planted_somewhere() -> None:
+    """The table exercises every flaw the deployment offers."""
+    assert {c.flaw for c in CASES} == set(FLAWS)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_the_suite_catches_the_planted_bug(case: Planted, tmp_path: Path) -> None:
+    """The named check fails on the operation where the bug lives."""
+    deployment = build(frozenset({case.flaw}))
+    personas = deployment.write_personas(tmp_path)
+    with serving(deployment.app) as origin:
+        results = run_family(origin, case.api, case.family, personas, case.operations, SEED)
+    caught = [failed(results, case.check, op) for op in case.operations]
+    assert any(caught), f"{case.check} did not fail; failures:\n{describe(results)}"
