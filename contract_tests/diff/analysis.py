@@ -71,7 +71,8 @@ def step_findings(step: Step, judge: Judge, ids: IdMap) -> list[Finding]:
         op = judge.model.operation(step.operation)
     values = exchange_values(step.left)
     lens = Lens(ids, values, step.left.method in MUTATING or any(ids.created(v) for v in values),
-                True, op.resource.id_field if op and op.resource else "id")
+                True, op.resource.id_field if op and op.resource else "id",
+                (op.error_shape if op else judge.model.error_shape).status_field)
     name = op.operation_id if op else step.operation
     if step.walks is not None and op is not None:
         left_walk, right_walk = step.walks

@@ -41,6 +41,7 @@ class Lens:
     scenario: bool = False  # the answer describes something the scenario made or changed
     membership: bool = True  # compare which made items lists hold (not for single pages)
     id_field: str = "id"
+    status_field: str | None = None  # the error shape's field that must equal the status
 
 
 def kind(value: Any) -> str:
@@ -67,8 +68,25 @@ def compare_exchanges(left: Exchange, right: Exchange, lens: Lens) -> list[Diffe
     if left.status == 405:
         found += compare_allow(left, right)
     if left.status >= 400:  # the message texts are free: compare the envelope's structure
+        found += compare_status_field(left, right, lens.status_field)
         lens = Lens(lens.ids, frozenset(), False, False, lens.id_field)
     return found + compare_values(left.json(), right.json(), "", lens)
+
+
+def compare_status_field(left: Exchange, right: Exchange, field: str | None) -> list[Difference]:
+    """Whether each error body's status field states its HTTP status."""
+    if field is None:
+        return []
+    values = [_field(e, field) for e in (left, right)]
+    agree = [v == e.status for v, e in zip(values, (left, right), strict=True)]
+    if agree[0] == agree[1]:
+        return []
+    return [Difference("status_field", field, repr(values[0]), repr(values[1]))]
+
+
+def _field(exchange: Exchange, field: str) -> Any:
+    body = exchange.json()
+    return body.get(field) if isinstance(body, dict) else None
 
 
 def allow_of(exchange: Exchange) -> frozenset[str]:
@@ -121,9 +139,11 @@ def _arrays(left: Sequence[Any], right: Sequence[Any], where: str, lens: Lens,
             key: str) -> list[Difference]:
     if _keyed(left, lens.id_field) or _keyed(right, lens.id_field):
         return _items(left, right, where, lens)
-    if all(isinstance(v, str) and (v in lens.echoed or lens.ids.right_of(v)) for v in left):
+    known = lens.scenario or all(isinstance(v, str) and v in lens.echoed for v in left)
+    if known and all(isinstance(v, str) and (v in lens.echoed or lens.ids.right_of(v))
+                     for v in left):
         want = sorted(lens.ids.translate_text(v) for v in left)
-        if want != sorted(str(v) for v in right) and (lens.scenario or left):
+        if want != sorted(str(v) for v in right):
             return [Difference("value", where, repr(want), repr(sorted(map(str, right))))]
         return []
     if len(left) == len(right) and lens.scenario:
@@ -145,10 +165,11 @@ def _items(left: Sequence[Any], right: Sequence[Any], where: str,
     for item in left:
         if not isinstance(item, Mapping):
             continue
-        mapped = lens.ids.right_of(str(item.get(field)))
-        if mapped is not None and mapped in right_by_id:
-            sub = Lens(lens.ids, lens.echoed, lens.ids.created(str(item.get(field))),
-                       lens.membership, field)
+        left_id = str(item.get(field))
+        mapped = lens.ids.right_of(left_id)
+        # Only made items pair up: the two sides' own data share no content.
+        if mapped is not None and mapped in right_by_id and lens.ids.created(left_id):
+            sub = Lens(lens.ids, lens.echoed, True, lens.membership, field, lens.status_field)
             found += compare_values(item, right_by_id[mapped], f"{where}[{field}={mapped}]", sub)
     if lens.membership:
         found += membership(made_ids(left, field, lens.ids), made_ids_right(right, field, lens.ids),
