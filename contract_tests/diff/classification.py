@@ -40,6 +40,8 @@ IMPLIED_METHODS = frozenset({"HEAD", "OPTIONS"})
 EXPECTED_CHECK = {"unauthenticated": "unauthenticated_refused", "refused": "rights_enforced",
                   "isolated": "tenant_isolation", "allowed": "qualified_caller_allowed"}
 
+NEGATIVE = "with an empty body"  # the label of the negative-data probe (scenario.py)
+
 Violations = Mapping[str, str]  # check name -> what is wrong
 
 
@@ -101,6 +103,8 @@ class Judge:
         if problem:
             name = "error_shape_matches" if side.status >= 400 else "response_schema_conformance"
             found[name] = problem
+        if step.context.label.startswith(NEGATIVE) and side.status < 400:
+            found["negative_data_rejection"] = f"answered {side.status} to an invalid body"
         expect = step.context.expect
         rights = rights_problem(op, expect, side.status) if expect else None
         if rights:

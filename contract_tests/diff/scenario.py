@@ -2,22 +2,24 @@
 
 Per operation (spec order): setup (what the request needs, created through the rules' parents
 and the spec's links by the contract suite's planning code), rights probes (no token, every
-other persona, a foreign tenant), the call itself with the spec's example data as a persona
-the rules allow, list walks in both paging styles, an undeclared method; then teardown of
-everything created. Every request goes through the Lockstep transport, so the right side gets
-the same request with its own ids and tokens, in the same order.
+other persona, a foreign tenant), negative data (a body without its required fields), the call
+itself with the spec's example data as a persona the rules allow, an undeclared method; then
+list walks in both paging styles (after every create) and teardown of everything created.
+Every request goes through the Lockstep transport, so the right side gets the same request with
+its own ids and tokens, in the same order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from contract_tests.diff.classification import NEGATIVE
 from contract_tests.diff.lockstep import Lockstep
 from contract_tests.diff.mapping import IdMap, Origin, strings_in
 from contract_tests.diff.steps import Context, Step
 from contract_tests.personas import Persona
-from contract_tests.requests import Planned, SetupFailed
+from contract_tests.requests import Planned, SetupFailed, body_schema
 from contract_tests.scenery import MUTATING, Scenery, home_persona
 from contract_tests.suite import Suite
 from contract_tests.target import Target
@@ -126,6 +128,15 @@ class Player:
                     persona.name)
             self.scenery.call(planned, persona)
         self.foreign(op, actor)
+        self.negative(op, planned, actor)
+
+    def negative(self, op: Operation, planned: Planned, actor: Persona) -> None:
+        """The actor's request with an empty JSON body where the body requires fields."""
+        media, schema = body_schema(self.suite.api.document, op)
+        if "json" not in media or not schema.get("required"):
+            return
+        self.at("probe", op, f"{NEGATIVE} (required fields missing)", "", actor.name)
+        self.scenery.call(replace(planned, body={}), actor)
 
     def foreign(self, op: Operation, actor: Persona) -> None:
         """The actor's request aimed at another tenant's resources."""

@@ -94,6 +94,7 @@ DEFECTS = [
     (f.meta_total_off, "listTenantOrgs", "meta_totals_agree"),
     (f.cursor_never_ends, "listTenantOrgs", "cursor_chain_terminates"),
     (f.no_allow_header, "getOrg", "unsupported_method_405"),
+    (f.tenant_bodies_not_validated, "createTenant", "negative_data_rejection"),
 ]
 
 
