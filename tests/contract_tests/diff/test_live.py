@@ -13,10 +13,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import faults as f  # noqa: E402
-from asgi_live import MOUNTS, serving  # noqa: E402
+from asgi_live import MOUNTS, query_of, serving  # noqa: E402
 
 from contract_tests.diff.analysis import Finding  # noqa: E402
-from contract_tests.diff.classification import CONTRACT  # noqa: E402
+from contract_tests.diff.classification import ALLOWED, CONTRACT  # noqa: E402
 from contract_tests.diff.report import write_reports  # noqa: E402
 from contract_tests.diff.run import DiffConfig, Outcome, Side, diff  # noqa: E402
 from fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
@@ -124,3 +124,35 @@ def test_cli_usage_error_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and err[0].startswith("orgkit: error:")
+
+
+def within_spec(app: MockApp) -> f.ASGI:
+    """The mock, differently but within the spec: HEAD in every Allow, and meta.page null
+    when the request names no page (as the independent implementation does)."""
+
+    def head(status: int, headers: list[Any]) -> list[Any]:
+        return [(k, v + b", HEAD" if k.lower() == b"allow" else v) for k, v in headers]
+
+    async def wrapped(scope: f.Scope, receive: Any, send: Any) -> None:
+        paged = scope["type"] == "http" and "page" in query_of(scope)
+
+        def change(status: int, body: Any) -> tuple[int, Any]:
+            if isinstance(body, dict) and isinstance(body.get("meta"), dict) and not paged:
+                body = {**body, "meta": {**body["meta"], "page": None}}
+            return status, body
+
+        await f.rewrite_response(app, change, head)(scope, receive, send)
+
+    return wrapped
+
+
+def test_differences_within_the_spec_are_allowed(apps: tuple[MockApp, MockApp],
+                                                 tmp_path: Path) -> None:
+    left_app, right_app = apps
+    with (side(left_app, left_app, "svx", tmp_path) as left,
+          side(within_spec(right_app), right_app, "svx", tmp_path) as right):
+        outcome = run("svx", left, right, tmp_path, ("getOrg", "listTenants", "listTenantOrgs"))
+    assert outcome.findings, "the variant's Allow headers differ"
+    assert all(x.kind == ALLOWED for x in outcome.findings), listing(outcome.findings)
+    assert {x.difference.aspect for x in outcome.findings} == {"allow"}
+    assert outcome.exit_code == 0
