@@ -11,7 +11,6 @@ from contract_tests.diff.classification import CONTRACT, Judge, Verdict, classif
 from contract_tests.diff.comparison import Difference, Lens, compare_exchanges, compare_walks
 from contract_tests.diff.mapping import IdMap, strings_in
 from contract_tests.diff.steps import Step
-from contract_tests.scenery import MUTATING
 from contract_tests.target import Exchange
 
 
@@ -70,7 +69,9 @@ def step_findings(step: Step, judge: Judge, ids: IdMap) -> list[Finding]:
     if step.walks is not None and step.operation:
         op = judge.model.operation(step.operation)
     values = exchange_values(step.left)
-    lens = Lens(ids, values, step.left.method in MUTATING or any(ids.created(v) for v in values),
+    # Answers describe what the scenario made when the request creates or names a made item.
+    made = step.left.method == "POST" or any(ids.created(v) for v in values)
+    lens = Lens(ids, values, made,
                 True, op.resource.id_field if op and op.resource else "id",
                 (op.error_shape if op else judge.model.error_shape).status_field)
     name = op.operation_id if op else step.operation

@@ -201,10 +201,13 @@ def membership(left: list[str], right: list[str], where: str) -> list[Difference
 
 def _scalars(left: Any, right: Any, where: str, lens: Lens, key: str) -> list[Difference]:
     if isinstance(left, str):
-        mapped = lens.ids.right_of(left)
-        if mapped is not None:
-            return [] if right == mapped else [Difference("value", where, left, str(right))]
-        if lens.ids.left_of(str(right)) is not None:
+        ids = lens.ids
+        mapped = ids.right_of(left)
+        if mapped is not None:  # a pairing of two data sets' items is evidence only if echoed
+            evidence = right != mapped and (ids.trusted(left) or left in lens.echoed)
+            return [Difference("value", where, left, str(right))] if evidence else []
+        other = ids.left_of(str(right))
+        if other is not None and ids.trusted(other):
             return [Difference("value", where, left, str(right))]
         # A made item's words (statuses, kinds) follow from the scenario; other strings
         # (generated domains, timestamps, references) are the server's choice.

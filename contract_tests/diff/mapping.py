@@ -59,6 +59,12 @@ class IdMap:
         origin = self.origins.get(left)
         return origin is not None and origin.created
 
+    def trusted(self, left: str) -> bool:
+        """Whether a mapping is evidence for comparisons: a persona fact or a made item (not a
+        pairing of two data sets' items that merely sat at the same place of a list)."""
+        origin = self.origins.get(left)
+        return origin is not None and (origin.step == 0 or origin.created)
+
     def __len__(self) -> int:
         return len(self._right)
 

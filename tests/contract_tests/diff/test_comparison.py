@@ -30,6 +30,7 @@ def idmap() -> IdMap:
     ids.add(L1, R1, Origin(1, "step 1", created=True))
     ids.add(L2, R2, Origin(2, "step 2", created=True))
     ids.add("tenant-l", "tenant-r", Origin(0, "persona tenant"))
+    ids.add("seen-l", "seen-r", Origin(3, "step 3"))  # two data sets' items, paired by place
     return ids
 
 
@@ -41,6 +42,7 @@ def aspects(left: Any, right: Any, **lens: Any) -> list[str]:
     ({"id": L1, "name": "n"}, {"id": R1, "name": "n"}, {"scenario": True}, []),
     ({"id": L1}, {"id": R2}, {}, ["value"]),  # wrong id through the map
     ({"tenant_id": "tenant-l"}, {"tenant_id": "tenant-r"}, {}, []),  # persona facts map
+    ({"logo_url": "seen-l"}, {"logo_url": "other"}, {}, []),  # a pairing is no evidence
     ({"name": "Acme"}, {"name": "Globex"}, {}, []),  # other data: type only
     ({"name": "Acme"}, {"name": "Globex"}, {"echoed": frozenset({"Acme"})}, ["value"]),
     ({"status": "archived"}, {"status": "active"}, {"scenario": True}, ["value"]),
@@ -53,9 +55,9 @@ def aspects(left: Any, right: Any, **lens: Any) -> list[str]:
     ({"logo": None}, {"logo": "x"}, {"scenario": True}, ["type"]),
     ({"rights": ["a", "b"]}, {"rights": ["b", "a"]}, {"echoed": frozenset({"a", "b"})}, []),
     ({"rights": ["a", "b"]}, {"rights": ["a"]}, {"echoed": frozenset({"a", "b"})}, ["value"]),
-], ids=["same", "wrong-id", "persona", "other-data", "echoed", "status-word", "generated",
-        "timestamp", "number", "fields", "type", "null-fixture", "null-made", "set-order",
-        "set-missing"])
+], ids=["same", "wrong-id", "persona", "seen-pairing", "other-data", "echoed", "status-word",
+        "generated", "timestamp", "number", "fields", "type", "null-fixture", "null-made",
+        "set-order", "set-missing"])
 def test_values(left: Any, right: Any, lens: dict[str, Any], expected: list[str]) -> None:
     assert aspects(left, right, **lens) == expected
 

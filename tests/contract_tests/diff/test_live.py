@@ -44,6 +44,12 @@ def apps() -> tuple[MockApp, MockApp]:
     return mock(11), mock(12)
 
 
+@pytest.fixture(scope="module")
+def to_break() -> MockApp:
+    """The mock the defects are planted in (a broken side may keep what it should refuse)."""
+    return mock(13)
+
+
 @contextmanager
 def side(app: Any, data: MockApp, api: str, folder: Path) -> Iterator[Side]:
     """Serve an app (maybe a broken wrapper of `data`) with the personas file of its data."""
@@ -101,8 +107,9 @@ DEFECTS = [
                          ids=[d[0].__name__ for d in DEFECTS])
 def test_planted_defect_is_a_contract_difference(
         fault: Callable[[MockApp, f.Patch], f.ASGI], operation: str, check: str,
-        apps: tuple[MockApp, MockApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    left_app, right_app = apps
+        apps: tuple[MockApp, MockApp], to_break: MockApp, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    left_app, right_app = apps[0], to_break
     broken = fault(right_app, monkeypatch.setattr)
     with (side(left_app, left_app, "svx", tmp_path) as left,
           side(broken, right_app, "svx", tmp_path) as right):
