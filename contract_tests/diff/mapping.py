@@ -92,8 +92,9 @@ class IdMap:
         """Map server-chosen values found at the same places of two answers; how many."""
         added = 0
         for key, lval, rval in parallel_leaves(left, right):
-            if (isinstance(lval, str) and isinstance(rval, str) and lval != rval
-                    and lval not in known and is_reference(key, lval)):
+            # Equal references are mapped too: they still record the step that made them.
+            if (isinstance(lval, str) and isinstance(rval, str) and lval not in known
+                    and is_reference(key, lval)):
                 added += self.add(lval, rval, origin)
         return added
 

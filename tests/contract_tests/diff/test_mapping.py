@@ -46,7 +46,8 @@ def test_translate(value: Any, expected: Any) -> None:
      {"http://l/x": "http://r/y"}),
     ({"items": [{"id": A}, {"id": C}]}, {"items": [{"id": B}, {"id": D}]}, frozenset(),
      {A: B, C: D}),
-], ids=["id", "sent-by-request", "name", "timestamp", "url", "list"])
+    ({"org": {"id": A}}, {"org": {"id": A}}, frozenset(), {A: A}),  # same id: still its origin
+], ids=["id", "sent-by-request", "name", "timestamp", "url", "list", "same-on-both"])
 def test_learn(left: Any, right: Any, known: frozenset[str], learned: dict[str, str]) -> None:
     ids = IdMap()
     ids.learn(left, right, STEP, known)
