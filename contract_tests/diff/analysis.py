@@ -24,6 +24,8 @@ class Finding:
     verdict: Verdict
     # The earliest step this one depends on that already differed (None: it stands alone).
     follows: int | None = None
+    # Whether the shortest steps, played again alone on both sides, show it (None: not tried).
+    reproduced: bool | None = None
 
     @property
     def kind(self) -> str:

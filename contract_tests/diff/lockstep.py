@@ -87,43 +87,45 @@ class Lockstep(httpx.BaseTransport):
 
     def mirror(self, request: httpx.Request) -> httpx.Request:
         """The right side's version of a left request."""
-        headers = {k: self.ids.translate_text(v) for k, v in request.headers.items()
-                   if k.lower() not in SKIPPED_HEADERS}
-        auth = request.headers.get("authorization")
-        if auth is not None:
-            scheme, _, token = auth.partition(" ")
-            headers["Authorization"] = f"{scheme} {self.ids.right_of(token) or token}"
-        return httpx.Request(request.method, self.right_url(request.url), headers=headers,
-                             content=self.right_body(request))
-
-    def right_url(self, url: httpx.URL) -> str:
-        """The URL on the right side: a URL the left side handed out maps whole; else the base
-        (or origin) is swapped and path segments and query values are mapped."""
-        whole = self.ids.right_of(str(url)) or self.ids.right_of(str(url.copy_with(query=None)))
-        if whole is not None:
-            return whole
-        bare = str(url.copy_with(query=None))
-        if bare.startswith(self.left_base):
-            bare = self.right_base + self.ids.translate_text(bare[len(self.left_base):])
-        else:
-            right = httpx.URL(self.right_base)
-            bare = str(url.copy_with(scheme=right.scheme, host=right.host, port=right.port,
-                                     query=None, path=self.ids.translate_text(url.path)))
-        query = [(k, self.ids.translate_text(v))
-                 for k, v in parse_qsl(url.query.decode(), keep_blank_values=True)]
-        return f"{bare}?{urlencode(query)}" if query else bare
-
-    def right_body(self, request: httpx.Request) -> bytes:
-        """The body with mapped values replaced (JSON only; other bodies unchanged)."""
-        body = json_of(request)
-        if body is None:
-            return request.content
-        return json.dumps(self.ids.translate(body)).encode()
+        return translated(request, self.ids, self.left_base, self.right_base)
 
     def close(self) -> None:
         """Release both connection pools."""
         self._left.close()
         self._right.close()
+
+
+def translated(request: httpx.Request, ids: IdMap, from_base: str,
+               to_base: str) -> httpx.Request:
+    """A request with every mapped value replaced and its base URL moved."""
+    headers = {k: ids.translate_text(v) for k, v in request.headers.items()
+               if k.lower() not in SKIPPED_HEADERS}
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, token = auth.partition(" ")
+        headers["Authorization"] = f"{scheme} {ids.right_of(token) or token}"
+    body = json_of(request)
+    content = request.content if body is None else json.dumps(ids.translate(body)).encode()
+    return httpx.Request(request.method, translated_url(request.url, ids, from_base, to_base),
+                         headers=headers, content=content)
+
+
+def translated_url(url: httpx.URL, ids: IdMap, from_base: str, to_base: str) -> str:
+    """A URL handed out by the first side maps whole; else the base (or origin) is moved and
+    path segments and query values are mapped."""
+    whole = ids.right_of(str(url)) or ids.right_of(str(url.copy_with(query=None)))
+    if whole is not None:
+        return whole
+    bare = str(url.copy_with(query=None))
+    if bare.startswith(from_base):
+        bare = to_base + ids.translate_text(bare[len(from_base):])
+    else:
+        to = httpx.URL(to_base)
+        bare = str(url.copy_with(scheme=to.scheme, host=to.host, port=to.port, query=None,
+                                 path=ids.translate_text(url.path)))
+    query = [(k, ids.translate_text(v))
+             for k, v in parse_qsl(url.query.decode(), keep_blank_values=True)]
+    return f"{bare}?{urlencode(query)}" if query else bare
 
 
 def _nothing(walk: Walk) -> Exchange:

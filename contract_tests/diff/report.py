@@ -23,6 +23,8 @@ from contract_tests.target import Exchange
 KINDS = (CONTRACT, UNKNOWN, ALLOWED)
 REDACTED = "REDACTED"
 SECRET_HEADERS = ("authorization", "cookie", "x-api-key")
+REPLAYED: dict[bool | None, str] = {True: " (played again alone: shows it)",
+                                    False: " (played again alone: does not show it)"}
 EXTRA_STYLE = """
 table.sbs td{vertical-align:top;width:50%}
 .contract{background:#fdd}.allowed{background:#eef}.unknown{background:#ffd}
@@ -86,6 +88,7 @@ def finding_data(f: Finding) -> dict[str, Any]:
             "checks": v.checks, "left_violations": dict(v.left),
             "right_violations": dict(v.right), "depends_on": list(f.step.depends),
             "shortest_steps": list(f.shortest), "follows_from_step": f.follows,
+            "reproduced_alone": f.reproduced,
             "left": side(f.step.left), "right": side(f.step.right)}
 
 
@@ -176,7 +179,8 @@ def _html_finding(f: Finding) -> str:
     head = (f"<p class='{f.kind}'><b>{f.kind}</b> step {f.step.number} "
             f"({escape(f.step.context.phase)}: {escape(f.step.context.label)}){follows}: "
             f"{escape(f.difference.aspect)} at <code>{escape(f.difference.where)}</code>; "
-            f"checks: {escape(checks)}; shortest steps: {data['shortest_steps']}</p>")
+            f"checks: {escape(checks)}; shortest steps: {data['shortest_steps']}"
+            f"{REPLAYED.get(f.reproduced, '')}</p>")
     cells = "".join(_html_side(name, data[name], data[f"{name}_value"],
                                data[f"{name}_violations"]) for name in ("left", "right"))
     return f"{head}<table class='sbs'><tr>{cells}</tr></table>"

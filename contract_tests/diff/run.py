@@ -15,6 +15,7 @@ from contract_tests.diff.analysis import Finding, analyse, contract_findings
 from contract_tests.diff.classification import Judge
 from contract_tests.diff.lockstep import Lockstep
 from contract_tests.diff.mapping import IdMap
+from contract_tests.diff.replay import minimise
 from contract_tests.diff.scenario import PAGING, Played, Player, map_personas
 from contract_tests.personas import Persona
 from contract_tests.personas import load as load_personas
@@ -106,6 +107,13 @@ def diff(config: DiffConfig) -> Outcome:
         lock.close()
     judge = Judge(api, urlsplit(config.left.base_url).path)
     findings = analyse(played.steps, judge, ids)
+
+    def fresh() -> Lockstep:
+        renewed = IdMap()
+        map_personas(left, right, renewed)
+        return Lockstep(config.left.base_url, config.right.base_url, renewed)
+
+    findings = minimise(findings, played.steps, judge, fresh)
     return Outcome(config, played, findings, time.monotonic() - started)
 
 

@@ -119,6 +119,8 @@ def test_planted_defect_is_a_contract_difference(
     assert named, listing(outcome.findings)
     assert not any(check in x.verdict.left for x in named)  # the faithful side is not blamed
     assert named[0].shortest[-1] == named[0].step.number
+    walked = named[0].step.walks is not None  # walks are not played again
+    assert named[0].reproduced or walked, "its shortest steps, played again alone, show it"
     assert outcome.exit_code == 1
     html = write_reports(outcome)[0].read_text()
     assert check in html and "Bearer ey" not in html
