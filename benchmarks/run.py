@@ -152,6 +152,14 @@ def suite_speed(folder: Path, repeats: int) -> list[Row]:
             for figure, (ours, bare) in suite.measure(folder, repeats).items()]
 
 
+def diff_speed(folder: Path) -> list[Row]:
+    """`orgkit diff`: the whole SVX scenario against two local mocks."""
+    import diff_speed
+
+    return [Row("orgkit diff: SVX scenario (70 operations), two local mocks", diff_speed.measure(
+        folder), None, "s", "< 120 s", higher_is_better=False)]
+
+
 def table(rows: list[Row]) -> str:
     """The results as a Markdown table."""
     lines = ["| figure | orgkit | Prism | orgkit / Prism | target |", "|---|---|---|---|---|"]
@@ -197,6 +205,7 @@ def main() -> int:
         rows = head_to_head(args, wrk, path, ids)
         size_rows, p50s = sizes(args, wrk, folder)
         rows += size_rows + generation() + suite_speed(folder, args.repeats)
+        rows += diff_speed(folder)
     text = table(rows)
     print(text)
     has_plot = plot(p50s, ROOT / "benchmarks" / "latency_vs_size.png")

@@ -82,10 +82,11 @@ def wait_ready(url: str, started: float, timeout: float = 300) -> float:
     raise RuntimeError(f"{url} did not answer 200 within {timeout} s")
 
 
-def start_orgkit(fixtures: Path | None = None) -> Server:
+def start_orgkit(fixtures: Path | None = None, seed: int = 1) -> Server:
     """`orgkit serve` on a free port (uvicorn, one worker), timed to its first 200."""
     port = free_port()
-    cmd = [sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port), "--no-cors"]
+    cmd = [sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port), "--no-cors",
+           "--seed", str(seed)]
     if fixtures is not None:
         cmd += ["--fixtures", str(fixtures)]
     started = time.perf_counter()

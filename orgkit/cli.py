@@ -87,6 +87,18 @@ def _contract(args: argparse.Namespace) -> int:
     return code
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from contract_tests.diff.run import DiffConfig, Side, run_diff
+
+    config = DiffConfig(
+        api=args.api, left=Side(args.left, args.left_personas),
+        right=Side(args.right, args.right_personas), seed=args.seed, profile=args.profile,
+        operations=tuple(args.operation or ()), report_dir=args.report_dir,
+    )
+    code: int = run_diff(config)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="orgkit", description=__doc__)
@@ -164,6 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true",
                    help="advisory verdicts (inferred expectations violated) fail the run too")
     c.set_defaults(func=_contract)
+
+    x = sub.add_parser("diff", help="play one scenario against two implementations and "
+                       "explain every behavioural difference")
+    x.add_argument("--api", choices=["svx", "transmit"], required=True)
+    for name in ("left", "right"):
+        x.add_argument(f"--{name}", required=True, metavar="URL",
+                       help="base URL with the API's server path, e.g. http://127.0.0.1:8080/svx")
+        x.add_argument(f"--{name}-personas", type=Path, required=True, metavar="FILE")
+    x.add_argument("--seed", type=int, default=0)
+    x.add_argument("--profile", choices=["quick", "full"], default="quick")
+    x.add_argument("--operation", action="append", metavar="OPERATION_ID",
+                   help="only this operation (repeatable)")
+    x.add_argument("--report-dir", type=Path, default=Path("reports"))
+    x.set_defaults(func=_diff)
     return parser
 
 

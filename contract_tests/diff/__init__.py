@@ -1,0 +1,1 @@
+"""`orgkit diff`: one seeded scenario played against two implementations, compared step by step."""
