@@ -259,6 +259,10 @@ class CheckTally:
     applied: int = 0
     failure: str | None = None
     exchange: Exchange | None = None
+    # The first failure that violates only an inferred expectation (advisory), kept apart so
+    # that a later hard failure still wins.
+    advisory: str | None = None
+    advisory_exchange: Exchange | None = None
 
 
 @dataclass
@@ -272,11 +276,15 @@ class Tally:
         return self.checks.setdefault((operation_id, check), CheckTally())
 
     def record(self, operation_id: str, check: str, failure: str | None,
-               exchange: Exchange | None) -> None:
-        """Count one application; keep the first failure and its exchange."""
+               exchange: Exchange | None, *, advisory: bool = False) -> None:
+        """Count one application; keep the first failure (and first advisory) with its exchange."""
         tally = self.get(operation_id, check)
         tally.applied += 1
-        if failure is not None and tally.failure is None:
+        if failure is None:
+            return
+        if advisory and tally.advisory is None:
+            tally.advisory, tally.advisory_exchange = failure, exchange
+        elif not advisory and tally.failure is None:
             tally.failure, tally.exchange = failure, exchange
 
 
@@ -295,6 +303,8 @@ def emit(suite: Suite, family: str, op: Operation, check: str, tally: CheckTally
     def verdict() -> Exchange | None:
         if failure is not None:
             raise fail(failure, expected, exchange)
+        if tally.advisory is not None:
+            raise fail(tally.advisory, expected, tally.advisory_exchange, advisory=True)
         return exchange
 
     suite.verdict(family, check, op, verdict)
@@ -363,3 +373,9 @@ def undo_create(suite: Suite, op: Operation, exchange: Exchange, headers: Mappin
                 path = path.replace("{" + bare + "}", str(value))
         suite.target.call(target.method, path, headers={**extra, **headers})
         return
+
+
+def violates_only_inferred(check: str, failure: str, inferred: tuple[str, ...]) -> bool:
+    """Whether a negative-data failure names a constraint the spec marks inferred: the request
+    broke only our inference, so accepting it is advisory."""
+    return check == "negative_data_rejection" and any(value in failure for value in inferred)

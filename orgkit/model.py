@@ -293,6 +293,10 @@ class ApiModel:
     # Methods a 405's Allow may list besides the path's own: method -> the path method it goes
     # with ("any": every path). Inferred (x-orgkit.method_not_allowed).
     also_allowed: Mapping[str, str] = field(default_factory=dict)
+    # Schema constraints that are our inference (`x-orgkit-inferred: {keywords: [...]}` beside
+    # them): their values as text, so a checker can tell a violated inferred constraint (advisory)
+    # from one the seed states.
+    inferred_constraints: tuple[str, ...] = ()
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with that id; KeyError names the known ids otherwise."""

@@ -268,3 +268,22 @@ def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:
             templates={str(k): v for k, v in templates.items()},
         )
     return shapes
+
+
+def inferred_constraints(document: Any) -> tuple[str, ...]:
+    """The values (as text) of schema keywords marked `x-orgkit-inferred: {keywords: [...]}`."""
+    found: list[str] = []
+    stack, seen = [document], set()
+    while stack:  # a loop: resolved documents share nodes and may nest deeply
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            marker = node.get("x-orgkit-inferred")
+            if isinstance(marker, Mapping):
+                found += [str(node[k]) for k in marker.get("keywords", []) if k in node]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return tuple(sorted(set(found)))

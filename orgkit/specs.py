@@ -14,6 +14,7 @@ from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Para
 from orgkit.rules import (
     HTTP_METHODS,
     Reader,
+    inferred_constraints,
     parse_also_allowed,
     parse_error_shapes,
     parse_grants,
@@ -97,6 +98,7 @@ def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
         default_error_shape=default_shape,
         implicit_errors=tuple(int(s) for s in x.get("implicit_errors", list, [])),
         operations=ops, also_allowed=parse_also_allowed(x),
+        inferred_constraints=inferred_constraints(root.data),
     )
 
 

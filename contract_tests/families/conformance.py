@@ -29,6 +29,7 @@ from contract_tests.driver import (
     load_schema,
     send_case,
     undo_create,
+    violates_only_inferred,
 )
 from contract_tests.families.acceptance import CHECK as ACCEPTANCE
 from contract_tests.families.acceptance import check_acceptance
@@ -93,8 +94,10 @@ class Fuzzer:
             return
         self.suite.generated += 1
         chosen = {name: fn for name, fn in GUARDED.items() if applies(name, case, sent.response)}
+        inferred = self.suite.api.model.inferred_constraints
         for name, failure in self.judge.judge(case, sent.response, chosen).items():
-            self.tally.record(op.operation_id, name, failure, sent.exchange)
+            advisory = failure is not None and violates_only_inferred(name, failure, inferred)
+            self.tally.record(op.operation_id, name, failure, sent.exchange, advisory=advisory)
         if 200 <= sent.exchange.status < 300:
             undo_create(self.suite, op, sent.exchange, self.headers)
 

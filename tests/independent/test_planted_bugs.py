@@ -34,7 +34,8 @@ CASES = [
             "page_size_respected"),
     Planted("cross-tenant-read", "svx", "rights", ("getOrg",), "tenant_isolation"),
     Planted("uuid-crash", "svx", "errors", ("getTenant",), "invalid_uuid_rejected"),
-    Planted("unconfined-org-admin", "transmit", "rights", ("createManagedOrganization",),
+    Planted("unconfined-org-admin", "transmit", "rights",
+            ("createManagedOrganization", "getAllOrganizations", "createOrganization"),
             "rights_enforced"),
     Planted("hidden-organization", "transmit", "workflows",
             ("createOrganization", "getOrganization"), "ensure_resource_availability"),
@@ -43,13 +44,13 @@ CASES = [
             "Schemathesis' ensure_resource_availability applies only where the linked path "
             "extends the creating POST's path; createOrg (POST /tenants/{tenant_id}/orgs) -> "
             "getOrg (GET /orgs/{org_id}) never qualifies, so a 404 for a new org passes"),
-    Planted("svx-401-bare", "svx", "rights", ("listTenants",), "unauthenticated_refused",
-            "issue 11 #5: unauthenticated_refused checks the 401 status, never its body"),
-    Planted("transmit-403-foreign", "transmit", "rights", ("createOrganization",),
-            "rights_enforced",
-            "issue 11 #6: rights_enforced checks the 403 status, never its body"),
-    Planted("hidden-org", "svx", "rights", ("getOrg",), "qualified_caller_allowed",
-            "issue 11 #7: qualified_caller_allowed takes a 404 for an existing org as allowed"),
+    Planted("svx-401-bare", "svx", "rights", ("listTenants",), "unauthenticated_refused"),
+    # Only org-admin tokens on another organization earn a Transmit 403 (other refusals of the
+    # token kind are 401s), so the bug shows where org-admin tokens are taken at all.
+    Planted("transmit-403-foreign", "transmit", "rights",
+            ("createManagedOrganization", "getAllOrganizations", "createOrganization"),
+            "rights_enforced"),
+    Planted("hidden-org", "svx", "rights", ("getOrg",), "qualified_caller_allowed"),
 ]
 
 
