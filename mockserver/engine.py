@@ -147,6 +147,7 @@ class ApiRuntime:
         # One stream per API so the same seed gives different ids in SVX and Transmit.
         self.rng = random.Random(f"{seed}:{self.model.name}")
         self._tokens: dict[str, Mapping[str, Any]] = {}
+        self.token_cache_bytes = 0  # the cached tokens' text: bounded with their count
 
     def _layout(self) -> dict[str, tuple[str, ...]]:
         """Key fields per collection: the id field plus the parents every addressed op names."""
@@ -207,13 +208,23 @@ class ApiRuntime:
         claims = self._tokens.get(token)
         if claims is None or claims.get("exp", 0) <= datetime.now(UTC).timestamp():
             claims = self.keyring.verify(token.strip())
-            if len(self._tokens) > 10_000:  # bound the cache; verified tokens are cheap to redo
-                self._tokens.clear()
-            self._tokens[token] = claims
+            self._cache_token(token, claims)
         foreign = self.model.auth.foreign(claims)
         if foreign is not None:
             raise Unauthenticated(f"not an access token of the {self.model.name} API: {foreign}")
         return self.plugin.identify(self, claims)
+
+    def _cache_token(self, token: str, claims: Mapping[str, Any]) -> None:
+        """Remember a verified token, the cache bounded by count and bytes (verifying again is
+        cheap, so a full cache is simply emptied)."""
+        if len(token) > TOKEN_CACHE_BYTES // 64:
+            return  # one outsized token must not evict everybody else's
+        full = len(self._tokens) >= TOKEN_CACHE_ENTRIES
+        if full or self.token_cache_bytes + len(token) > TOKEN_CACHE_BYTES:
+            self._tokens.clear()
+            self.token_cache_bytes = 0
+        self._tokens[token] = claims
+        self.token_cache_bytes += len(token)
 
     def handle(self, req: Request) -> Response:
         """Run one operation; domain errors become the API's error body."""
@@ -304,6 +315,9 @@ def check_body_formats(schema: Mapping[str, Any], value: Any, where: str) -> Non
         for i, element in enumerate(value):
             check_body_formats(schema["items"], element, f"{where}[{i}]")
 
+
+TOKEN_CACHE_ENTRIES = 10_000
+TOKEN_CACHE_BYTES = 4 * 1024 * 1024
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # RFC 3986 absolute URI: a scheme, a colon, then no whitespace or characters never allowed.

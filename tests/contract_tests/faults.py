@@ -280,6 +280,16 @@ def no_allow_header(app: MockApp, patch: Patch) -> ASGI:
         (k, v) for k, v in hs if not (status == 405 and k.lower() == b"allow")])
 
 
+async def _body_of(receive: Any) -> bytes:
+    """The whole request body, however many messages it comes in."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 def rewrite_request_body(app: ASGI, change: Callable[[bytes], bytes | None]) -> ASGI:
     """An ASGI app that rewrites request bodies; a None from change answers 500 with a trace."""
 
@@ -287,12 +297,7 @@ def rewrite_request_body(app: ASGI, change: Callable[[bytes], bytes | None]) -> 
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT"):
             await app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await _body_of(receive)
         new = change(body)
         if new is None:
             await _crash(send)
@@ -477,12 +482,7 @@ def optional_field_refused(app: MockApp, patch: Patch) -> ASGI:
                 scope.get("method") != "POST":
             await app(scope, receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await _body_of(receive)
         if b'"legal_name"' in body:
             await _refuse(send)
             return

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mocksupport import TENANT_A, Api, error_message, expect, expect_error
 
+from mockserver.app import create_app
 from mockserver.bodies import overlong
 from mockserver.config import ServeConfig
 
@@ -65,3 +66,19 @@ def test_strings_at_the_limit_are_stored(api: Api) -> None:
     created = expect(api.post("/svx/tenants", as_="global-admin", json={"name": "n" * LIMIT}),
                      201)
     assert len(created["tenant"]["name"]) == LIMIT
+
+
+def test_token_cache_is_bounded_by_bytes_as_well_as_count() -> None:
+    """Issue 12 #16: 101 tokens of 1.3 MB once grew the cache by 230 MB, never released."""
+    from mockserver.engine import TOKEN_CACHE_BYTES
+
+    app = create_app()
+    runtime = app.mock.runtimes["svx"]
+    sub = app.mock.dataset["personas"]["global-admin"]["sub"]
+    for i in range(40):
+        token = app.mock.keyring.mint({"sub": sub, "pad": f"{i}" + "x" * 200_000})
+        runtime.authenticate(f"Bearer {token}")
+    small = [app.mock.keyring.mint({"sub": sub, "n": i}) for i in range(200)]
+    for token in small:
+        runtime.authenticate(f"Bearer {token}")
+    assert 0 < runtime.token_cache_bytes <= TOKEN_CACHE_BYTES

@@ -30,7 +30,9 @@ SIZES = {"tenants": 4, "orgs_per_tenant": 2, "invitations": 6, "main_active": 12
 # blobs (upload URLs the server chooses), assignments.
 SVX_SLICE = ("createTenant", "getTenant", "updateTenant", "listTenants", "createOrg", "getOrg",
              "updateOrg", "archiveOrg", "listTenantOrgs", "deleteOrg", "createBlob", "getBlob",
-             "listInvitations", "createInvitation", "assignOrgAdminSecurityRights", "getDeployment")
+             "listInvitations", "createInvitation", "assignOrgAdminSecurityRights", "getDeployment",
+             # what the others' setup needs (--operation restricts setup requests too)
+             "listSecurityRights", "createDeployment", "confirmBlob")
 
 
 def mock(seed: int) -> MockApp:
