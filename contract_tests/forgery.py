@@ -127,7 +127,7 @@ def leakage(scenery: Scenery, op: Operation) -> Run:
     attempts = [a for a in (refused_attempt(scenery, op, envelope, schema, field),
                             invalid_attempt(scenery, op, envelope, schema, field)) if a]
     if not attempts:
-        raise NotApplicable("no persona is refused and the body has no field to break")
+        raise SetupFailed("no persona is refused and the body has no field to break")
     listed(scenery, lister)  # the list works before anything is judged by it
 
     def attempt(one: Attempt) -> Callable[[], Exchange]:

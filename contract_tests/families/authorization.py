@@ -46,13 +46,13 @@ def run(suite: Suite) -> None:
 
 
 def judge(suite: Suite, scenery: Scenery, name: str, op: Operation, prepare: Prepare) -> None:
-    """Prepare a check, run it into a verdict; a skip saying why when it cannot run."""
+    """Prepare a check, run it into a verdict; not applicable or not tested, saying why."""
     try:
         suite.verdict(FAMILY, name, op, prepare(scenery, op))
     except NotApplicable as exc:
-        suite.skip(FAMILY, name, op, str(exc))
-    except SetupFailed as exc:
-        suite.skip(FAMILY, name, op, f"cannot prepare the request: {exc}")
+        suite.not_applicable(FAMILY, name, op, str(exc))
+    except SetupFailed as exc:  # could apply, but the personas or the state do not allow it
+        suite.not_tested(FAMILY, name, op, f"cannot prepare the request: {exc}")
 
 
 # -- resource hierarchy ---------------------------------------------------------------------
@@ -76,7 +76,7 @@ def hierarchy(scenery: Scenery, op: Operation) -> Run:
         if persona is not None:
             calls.append((persona, wrong))
     if not calls:
-        raise NotApplicable("no persona of the personas file may call the operation under "
+        raise SetupFailed("no persona of the personas file may call the operation under "
                             "another parent")
     api = scenery.suite.api
 
@@ -94,7 +94,7 @@ def other_parent(scenery: Scenery, field: str, mine: str | None) -> str:
         return away
     collection = scenery.id_params.get(field)
     if collection is None:
-        raise NotApplicable(f"the suite cannot make another parent ({field})")
+        raise SetupFailed(f"the suite cannot make another parent ({field})")
     return scenery.shared(collection, scenery.home, "another parent")
 
 
@@ -121,7 +121,7 @@ def existence(scenery: Scenery, op: Operation) -> Run:
     planned = scenery.plan(op)
     persona = forgery.refused_persona(scenery, planned)
     if persona is None:
-        raise NotApplicable("the rights rule refuses no persona of the personas file")
+        raise SetupFailed("the rights rule refuses no persona of the personas file")
     probes = [(ref.name, repoint(planned, ref, random_like(scenery, op, ref, planned)))
               for ref in refs]
     codes = code_fields(op)
