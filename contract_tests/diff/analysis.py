@@ -84,6 +84,9 @@ def step_findings(step: Step, judge: Judge, ids: IdMap) -> list[Finding]:
         if left_walk.pages and right_walk.pages:
             diffs += compare_exchanges(step.left, step.right, page_lens)
         lv, rv = judge.walk(op, left_walk), judge.walk(op, right_walk)
+        if set(lv) != set(rv) and not diffs:  # one side breaks a paging check on its own data
+            diffs = [Difference("checks", left_walk.describe(), ", ".join(sorted(lv)) or "none",
+                                ", ".join(sorted(rv)) or "none")]
     else:
         diffs = compare_exchanges(step.left, step.right, lens)
         lv, rv = judge.exchange(step, step.left), judge.exchange(step, step.right)

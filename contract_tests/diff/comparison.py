@@ -26,7 +26,7 @@ class Difference:
     """One way the two answers differ: which aspect, where, and each side's value."""
 
     aspect: str  # status | content_type | allow | fields | type | value | membership | order
-    #              | total | termination | walk
+    #              | total | termination | walk | checks
     where: str
     left: str
     right: str
@@ -227,14 +227,12 @@ def compare_walks(left: Walk, right: Walk, lens: Lens) -> list[Difference]:
     found = []
     if left.ended != right.ended or left.repeated != right.repeated:
         found.append(Difference("termination", where, _end(left), _end(right)))
-    lt, rt = _total(left), _total(right)
-    if lt != rt:
-        found.append(Difference("total", where, str(lt), str(rt)))
-    if len(left.items()) != len(right.items()) and left.ended and right.ended:
-        found.append(Difference("total", f"{where}: items walked", str(len(left.items())),
-                                str(len(right.items()))))
     left_ids = made_ids(left.items(), lens.id_field, lens.ids)
     right_ids = made_ids_right(right.items(), lens.id_field, lens.ids)
+    # Totals count each side's own data too; only a list the scenario made whole is evidence
+    # (each side's totals are judged against its own walk by meta_totals_agree).
+    if len(left_ids) == len(left.items()) and len(right_ids) == len(right.items()):
+        found += _totals(left, right, where)
     if set(left_ids) != set(right_ids):
         return [*found, *membership(left_ids, right_ids, where)]
     keys = (_keys(left, lens, left_ids, False), _keys(right, lens, right_ids, True))
@@ -266,6 +264,18 @@ def inversion(left: list[str], right: list[str], left_keys: Mapping[str, Any],
             if strict and at[a] > at[b]:
                 return a, b
     return None
+
+
+def _totals(left: Walk, right: Walk, where: str) -> list[Difference]:
+    """Differences of meta totals and of the number of items walked."""
+    found = []
+    lt, rt = _total(left), _total(right)
+    if lt != rt:
+        found.append(Difference("total", where, str(lt), str(rt)))
+    if len(left.items()) != len(right.items()) and left.ended and right.ended:
+        found.append(Difference("total", f"{where}: items walked", str(len(left.items())),
+                                str(len(right.items()))))
+    return found
 
 
 def _end(walk: Walk) -> str:
