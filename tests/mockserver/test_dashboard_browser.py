@@ -6,6 +6,7 @@ test skips on a developer's machine and fails under CI (CI set), where it must r
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -56,7 +57,13 @@ def origin() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser saves downloads."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[Any]:
     """Headless Chromium with a fresh profile, driven through the OS's chromedriver."""
     _browser_or_skip()
     from selenium import webdriver
@@ -66,6 +73,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     options.binary_location = str(CHROMIUM)
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     try:
         yield driver
@@ -180,6 +189,48 @@ def test_state_counts_and_pages_of_items(browser: Any, origin: str) -> None:
            .startswith("page 2 of"))
     second = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#items summary")]
     assert second and not set(second) & set(first)
+
+
+def _tenants(origin: str) -> int:
+    count: int = _control(origin, "/__mock/state")["apis"]["svx"]["tenants"]
+    return count
+
+
+def _add_tenant(origin: str) -> None:
+    token = _control(origin, "/__mock/personas")["personas"]["global-admin"]["token"]
+    response = httpx.post(f"{origin}/svx/tenants", json={"name": "Added in the browser test"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text
+
+
+def _shown_tenants(browser: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    cells = browser.find_elements(By.XPATH, "//tr[td/button[@id='browse-svx-tenants']]/td[3]")
+    return str(cells[0].text) if cells else ""
+
+
+def test_reset_and_snapshots_from_the_page(browser: Any, origin: str, downloads: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open_with_token(browser, origin)
+    before = _tenants(origin)
+    browser.find_element(By.ID, "snapshot-download").click()
+    saved = _until("the snapshot is downloaded", lambda: next(downloads.glob("*.json"), None))
+    assert json.loads(saved.read_text())["format"] == "orgkit-snapshot/1"
+
+    _add_tenant(origin)
+    _until("the page counts the new tenant", lambda: _shown_tenants(browser) == str(before + 1))
+    browser.find_element(By.ID, "state-reset").click()
+    _until("the reset is confirmed", lambda: "reset" in browser.find_element(By.ID, "status").text)
+    assert _tenants(origin) == before
+
+    _add_tenant(origin)
+    browser.find_element(By.ID, "snapshot-file").send_keys(str(saved))
+    _until("the upload is confirmed", lambda: "restored" in
+           browser.find_element(By.ID, "status").text)
+    assert _tenants(origin) == before
+    _until("the page counts again", lambda: _shown_tenants(browser) == str(before))
 
 
 def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(
