@@ -35,19 +35,6 @@ $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(SPECTRAL)
 
-# The dashboard's browser test drives the OS's Chromium. Installed here when missing and we are
-# root (CI is); otherwise the test skips, or fails under CI with what to install.
-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium and chromium-driver (the dashboard's browser test) ..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium chromium-driver >/dev/null || echo "warning: apt-get could not install chromium" >&2; \
-	  else \
-	    echo "note: no /usr/bin/chromium; run 'apt-get install chromium chromium-driver' as root, or the dashboard's browser test is skipped" >&2; \
-	  fi; \
-	fi
-
 serve: $(STAMP)
 	$(BIN)/orgkit serve --host $(HOST) --port $(PORT)
 
@@ -61,6 +48,19 @@ unit: $(STAMP) $(SPECTRAL) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The dashboard's browser test drives the OS's Chromium. Installed here when missing and we are
+# root (CI is); otherwise the test skips, or fails under CI with what to install.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver (the dashboard's browser test) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver >/dev/null || echo "warning: apt-get could not install chromium" >&2; \
+	  else \
+	    echo "note: no /usr/bin/chromium; run 'apt-get install chromium chromium-driver' as root, or the dashboard's browser test is skipped" >&2; \
+	  fi; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -34,7 +34,6 @@ def banner(app: MockApp) -> str:
         base = config.base_url + runtime.model.mount
         lines.append(f"  {runtime.model.title:<14} {base}   docs: {base}/ui/")
     lines.append(f"  control API    {config.base_url}/__mock")
-    lines.append(f"  dashboard      {config.base_url}/__mock/")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
     personas: Mapping[str, Any] = mock.dataset.get("personas", {})

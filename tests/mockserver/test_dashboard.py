@@ -14,7 +14,6 @@ from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
-from mockserver.serve import banner
 from mockserver.stateview import MAX_PER_PAGE
 
 TOKEN = "dashboard-control-token"
@@ -57,10 +56,6 @@ def test_the_page_loads_nothing_from_elsewhere(client: TestClient) -> None:
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)
     assert not re.search(r"<[^>]*\son[a-z]+\s*=", markup), "the CSP forbids inline handlers"
     assert not re.search(r"<[^>]*\sstyle\s*=", markup), "the CSP forbids style attributes"
-
-
-def test_the_banner_shows_the_page(app: MockApp) -> None:
-    assert f"dashboard      {app.mock.config.base_url}/__mock/" in banner(app)
 
 
 def test_the_index_lists_the_page_and_the_state_endpoints(client: TestClient) -> None:
