@@ -99,10 +99,21 @@ def _control(origin: str, path: str) -> Any:
     return response.json()
 
 
-def _log_paths(browser: Any) -> list[str]:
-    from selenium.webdriver.common.by import By
+# Read in one script: the page re-renders its tables while it polls, which would make elements
+# found in one call stale in the next.
+LOG_PATHS = "return [...document.querySelectorAll('#log tbody td button')].map(b => b.textContent)"
+SHOWN_TENANTS = ("const b = document.getElementById('browse-svx-tenants');"
+                 "return b ? b.closest('tr').cells[2].textContent : ''")
+OPEN_FIRST_LOG_ENTRY = ("const b = document.querySelector('#log tbody td button');"
+                        "if (b) b.click(); return Boolean(b)")
 
-    return [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#log tbody td button")]
+BROWSE_TENANTS = ("const b = document.getElementById('browse-svx-tenants');"
+                  "if (b) b.click(); return Boolean(b)")
+
+
+def _log_paths(browser: Any) -> list[str]:
+    paths: list[str] = browser.execute_script(LOG_PATHS)
+    return paths
 
 
 def _open_with_token(browser: Any, origin: str) -> None:
@@ -147,7 +158,7 @@ def test_a_copied_token_works_and_its_request_shows_in_the_log(browser: Any, ori
     browser.find_element(By.ID, "log-filter").send_keys("tenants")
     _until("the filter hides /svx/me", lambda: all("/svx/tenants" in p
                                                    for p in _log_paths(browser)))
-    browser.find_element(By.CSS_SELECTOR, "#log tbody td button").click()
+    assert browser.execute_script(OPEN_FIRST_LOG_ENTRY)
     detail = browser.find_element(By.ID, "log-detail").text
     assert '"path": "/svx/tenants"' in detail and '"status": 200' in detail
 
@@ -177,8 +188,7 @@ def test_state_counts_and_pages_of_items(browser: Any, origin: str) -> None:
 
     _open_with_token(browser, origin)
     total = _control(origin, "/__mock/state")["apis"]["svx"]["tenants"]
-    _until("the tenants can be browsed",
-           lambda: next(iter(browser.find_elements(By.ID, "browse-svx-tenants")), None)).click()
+    _until("the tenants can be browsed", lambda: browser.execute_script(BROWSE_TENANTS))
     _until("page 1 shows", lambda: browser.find_element(By.ID, "items-page").text
            .startswith("page 1 of"))
     first = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#items summary")]
@@ -204,10 +214,7 @@ def _add_tenant(origin: str) -> None:
 
 
 def _shown_tenants(browser: Any) -> str:
-    from selenium.webdriver.common.by import By
-
-    cells = browser.find_elements(By.XPATH, "//tr[td/button[@id='browse-svx-tenants']]/td[3]")
-    return str(cells[0].text) if cells else ""
+    return str(browser.execute_script(SHOWN_TENANTS))
 
 
 def test_reset_and_snapshots_from_the_page(browser: Any, origin: str, downloads: Path) -> None:
