@@ -8,7 +8,7 @@ PORT ?= 8080
 
 SPECTRAL := tools/spectral/node_modules/.bin/spectral
 
-.PHONY: help install serve test lint typecheck unit bench prove clean
+.PHONY: help install browser serve test lint typecheck unit bench prove clean
 
 help:
 	@echo "make serve   run the mock (SVX under /svx, Transmit under /cis) on $(HOST):$(PORT)"
@@ -44,10 +44,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy orgkit mockserver contract_tests fixtures benchmarks
 
-unit: $(STAMP) $(SPECTRAL)
+unit: $(STAMP) $(SPECTRAL) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The dashboard's browser test drives the OS's Chromium. Installed here when missing and we are
+# root (CI is); otherwise the test skips, or fails under CI with what to install.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver (the dashboard's browser test) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver >/dev/null || echo "warning: apt-get could not install chromium" >&2; \
+	  else \
+	    echo "note: no /usr/bin/chromium; run 'apt-get install chromium chromium-driver' as root, or the dashboard's browser test is skipped" >&2; \
+	  fi; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

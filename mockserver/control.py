@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver import controlinput, svx_blobs, transmit
+from mockserver import controlinput, stateview, svx_blobs, transmit
+from mockserver.dashboard import PAGE_PATH, load_page
 from mockserver.generation import Loads
 from mockserver.mock import Mock
 from orgkit import jsontext
@@ -63,6 +64,9 @@ def build_control(mock: Mock) -> Starlette:
     e = ControlEndpoints(mock)
     table: list[tuple[str, Endpoint, list[str]]] = [
         ("/__mock", e.index, ["GET"]),
+        (PAGE_PATH, e.dashboard, ["GET"]),
+        ("/__mock/state", e.state_counts, ["GET"]),
+        ("/__mock/state/{api}/{collection}", e.state_items, ["GET"]),
         ("/__mock/reset", e.reset, ["POST"]),
         ("/__mock/fixtures", e.fixtures, ["GET", "PUT", "POST"]),
         ("/__mock/snapshot", e.snapshot, ["GET", "PUT"]),
@@ -107,10 +111,12 @@ class ControlEndpoints:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         self.loads = Loads(mock)
+        self.page = load_page()
 
     async def index(self, request: Request) -> Response:
         """What the control API offers."""
         return JSONResponse({"endpoints": {
+            "GET /__mock/": "the dashboard (an HTML page for people)",
             "POST /__mock/reset": "back to the loaded fixtures",
             "GET|PUT|POST /__mock/fixtures": "get / load a data set, or POST {generate: {...}}",
             "GET|PUT /__mock/snapshot": "export / import the whole state",
@@ -118,9 +124,26 @@ class ControlEndpoints:
             "GET /__mock/personas": "the personas of the loaded fixtures with tokens",
             "GET|PUT /__mock/faults": "{latency_ms, jitter_ms, error_rate, error_status}",
             "GET|DELETE /__mock/requests": "the request log (?limit=N)",
+            "GET /__mock/state": "how many items each collection holds",
+            "GET /__mock/state/{api}/{collection}": "its items (?page=1&per_page=20, max 100)",
             "GET /__mock/jwks.json": "the RS256 public key set",
             "POST /cis/oidc/token": "Transmit client-credentials token endpoint",
         }})
+
+    async def dashboard(self, request: Request) -> Response:
+        """The dashboard page (it reads everything it shows from the JSON endpoints)."""
+        return Response(self.page.body, media_type="text/html; charset=utf-8",
+                        headers=self.page.headers)
+
+    async def state_counts(self, request: Request) -> Response:
+        """How many items each collection of each API holds."""
+        return JSONResponse({"apis": stateview.counts(self.mock.runtimes)})
+
+    async def state_items(self, request: Request) -> Response:
+        """One page of a collection's items, read-only."""
+        ask = stateview.page_ask(request.query_params)
+        return JSONResponse(stateview.page_of(self.mock.runtimes, request.path_params["api"],
+                                              request.path_params["collection"], ask))
 
     async def reset(self, request: Request) -> Response:
         """POST: restore the loaded fixtures."""

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
+from livemock import free_port, serving
 
-from mockserver.app import create_app
 from mockserver.config import ServeConfig
-from mockserver.transport import server_config
 
 PORTS = range(9740, 9760)  # this suite's share of the project's test ports
 READ_TIMEOUT = 1.0
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"no free port in {PORTS}")
+    return free_port(PORTS)
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +25,8 @@ def origin() -> Iterator[str]:
     """A mock served by uvicorn as `orgkit serve` runs it, with a short read deadline."""
     config = ServeConfig(port=_free_port(), request_read_timeout_s=READ_TIMEOUT,
                          keep_alive_timeout_s=1)
-    server = uvicorn.Server(server_config(create_app(config), config))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the mock did not start"
-    try:
-        yield config.base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(config) as base_url:
+        yield base_url
 
 
 def _connect(origin: str) -> socket.socket:
