@@ -222,6 +222,7 @@ class ControlEndpoints:
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         client_id, client_secret = _basic_credentials(request) or (
             str(form.get("client_id", "")), str(form.get("client_secret", "")))
+        request.scope.setdefault("state", {})["orgkit_client"] = client_id  # for the log
         try:
             answer = transmit.issue_token(self.mock.runtimes["transmit"], client_id,
                                           client_secret)

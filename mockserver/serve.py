@@ -16,6 +16,7 @@ from mockserver.config import ServeConfig
 from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
 from mockserver.transport import server_config
+from mockserver.watch import Reloading
 from orgkit.errors import ConfigError
 
 # Long enough for a working day of frontend development against the mock.
@@ -73,18 +74,22 @@ def run(config: ServeConfig) -> None:
     The port is bound before anything is loaded or printed, so a port in use is one error line.
     """
     sock = listen(config.host, config.port)
-    configure_console()
+    configure_console(requests=not config.quiet)
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
-    server = StoppingServer(server_config(app, config, GRACE_SECONDS), app)
+    served: MockApp | Reloading = Reloading(app) if config.watch else app
+    if isinstance(served, Reloading):
+        print(f"watching {', '.join(sorted(p.name for p in served.watched))} (--watch)",
+              flush=True)
+    server = StoppingServer(server_config(served, config, GRACE_SECONDS), served)
     server.run(sockets=[sock])
 
 
 class StoppingServer(uvicorn.Server):
     """uvicorn's server, telling the mock when a signal asks it to stop."""
 
-    def __init__(self, config: uvicorn.Config, app: MockApp) -> None:
+    def __init__(self, config: uvicorn.Config, app: MockApp | Reloading) -> None:
         super().__init__(config)
         self.app = app
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -92,7 +97,16 @@ class StoppingServer(uvicorn.Server):
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         """Serve, remembering the loop that signal handlers must hand work to."""
         self.loop = asyncio.get_running_loop()
-        await super().serve(sockets)
+        if not isinstance(self.app, Reloading):
+            await super().serve(sockets)
+            return
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(self.app.watch(stop))
+        try:
+            await super().serve(sockets)
+        finally:
+            stop.set()
+            await watcher
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         """Requests sleeping in injected latency answer 503 now instead of holding shutdown."""

@@ -22,6 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
         cors_origin_regex=None if args.no_cors or args.cors_origin else DEFAULT_CORS,
         latency_ms=args.latency, latency_jitter_ms=args.jitter,
         validate_responses=args.validate_responses, fast_path=not args.no_fast_path,
+        lenient_query=args.lenient_query, quiet=args.quiet, watch=args.watch,
         tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
@@ -119,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check every response against the spec (slower)")
     s.add_argument("--no-fast-path", action="store_true",
                    help="send body-less operations through Connexion too (slower)")
+    s.add_argument("--lenient-query", action="store_true",
+                   help="ignore query parameters the spec does not declare (e.g. a cache-buster "
+                        "?_=123) instead of answering 400")
+    s.add_argument("--quiet", action="store_true",
+                   help="no line per request on the console (warnings and errors still show)")
+    s.add_argument("--watch", action="store_true",
+                   help="reload when the fixtures file or a served spec changes")
     s.add_argument("--secret", help="HS256 secret (default: the public development secret)")
     s.add_argument("--issuer", help="require this iss claim")
     s.add_argument("--audience", help="require this aud claim")
