@@ -26,26 +26,26 @@ GRACE_SECONDS = 3
 
 
 def banner(app: MockApp) -> str:
-    """Base URLs, docs and ready-to-paste tokens for the default personas."""
+    """Base URLs, docs and ready-to-paste tokens for the default personas, in aligned columns."""
     from fixtures import persona_token
 
     config, mock = app.mock.config, app.mock
+    apis = [(rt.model.title, config.base_url + rt.model.mount) for rt in mock.runtimes.values()]
+    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
+    svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
+           for name, entry in personas.items() if entry.get("api") == "svx"]
+    transmit = [(name, f"client_id={entry['client_id']} client_secret={entry['client_secret']}"
+                 "  (POST /cis/oidc/token)")
+                for name, entry in personas.items() if entry.get("api") == "transmit"]
+    width = max(len(label) for label, _ in [*apis, ("control API", ""), *svx, *transmit]) + 2
+    url_width = max(len(base) for _, base in apis) + 2
     lines = ["orgkit mock is up:"]
-    for runtime in mock.runtimes.values():
-        base = config.base_url + runtime.model.mount
-        lines.append(f"  {runtime.model.title:<14} {base}   docs: {base}/ui/")
-    lines.append(f"  control API    {config.base_url}/__mock")
+    lines += [f"  {title:<{width}}{base:<{url_width}}docs: {base}/ui/" for title, base in apis]
+    lines.append(f"  {'control API':<{width}}{config.base_url}/__mock   (dashboard: "
+                 f"{config.base_url}/__mock/)")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
-    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
-    for name, entry in personas.items():
-        if entry.get("api") == "svx":
-            token = persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL)
-            lines.append(f"  {name:<20} {token}")
-    for name, entry in personas.items():
-        if entry.get("api") == "transmit":
-            lines.append(f"  {name:<20} client_id={entry['client_id']} "
-                         f"client_secret={entry['client_secret']}  (POST /cis/oidc/token)")
+    lines += [f"  {name:<{width}}{value}" for name, value in [*svx, *transmit]]
     return "\n".join(lines)
 
 
