@@ -119,3 +119,10 @@ def test_the_log_is_bounded_by_count_and_by_bytes() -> None:
     assert len(log) == 2 and log.bytes <= 10_000
     log.clear()
     assert len(log) == 0 and log.bytes == 0
+
+
+def test_a_connexion_call_has_its_persona_and_a_redacted_body(api: Api) -> None:
+    api.post("/svx/tenants", as_="global-admin", json={"name": "Acme", "password": "hunter2"})
+    entry = log_of(api)[-1]
+    assert (entry["method"], entry["persona"]) == ("POST", "global-admin")
+    assert "hunter2" not in entry["request_body"] and REDACTED in entry["request_body"]
