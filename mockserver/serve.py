@@ -15,6 +15,7 @@ from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
+from mockserver.mock import Mock
 from mockserver.transport import server_config
 from mockserver.watch import Reloading
 from orgkit.errors import ConfigError
@@ -27,17 +28,10 @@ GRACE_SECONDS = 3
 
 def banner(app: MockApp) -> str:
     """Base URLs, docs and ready-to-paste tokens for the default personas, in aligned columns."""
-    from fixtures import persona_token
-
     config, mock = app.mock.config, app.mock
     apis = [(rt.model.title, config.base_url + rt.model.mount) for rt in mock.runtimes.values()]
-    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
-    svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
-           for name, entry in personas.items() if entry.get("api") == "svx"]
-    transmit = [(name, f"client_id={entry['client_id']} client_secret={entry['client_secret']}"
-                 "  (POST /cis/oidc/token)")
-                for name, entry in personas.items() if entry.get("api") == "transmit"]
-    width = max(len(label) for label, _ in [*apis, ("control API", ""), *svx, *transmit]) + 2
+    personas = _persona_rows(mock)
+    width = max(len(label) for label, _ in [*apis, ("control API", ""), *personas]) + 2
     url_width = max(len(base) for _, base in apis) + 2
     lines = ["orgkit mock is up:"]
     lines += [f"  {title:<{width}}{base:<{url_width}}docs: {base}/ui/" for title, base in apis]
@@ -45,8 +39,20 @@ def banner(app: MockApp) -> str:
                  f"{config.base_url}/__mock/)")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
-    lines += [f"  {name:<{width}}{value}" for name, value in [*svx, *transmit]]
+    lines += [f"  {name:<{width}}{value}" for name, value in personas]
     return "\n".join(lines)
+
+
+def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
+    """(name, token) of the SVX personas, then (name, credentials) of the Transmit ones."""
+    from fixtures import persona_token
+
+    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
+    svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
+           for name, entry in personas.items() if entry.get("api") == "svx"]
+    return svx + [(name, f"client_id={entry['client_id']} client_secret="
+                         f"{entry['client_secret']}  (POST /cis/oidc/token)")
+                  for name, entry in personas.items() if entry.get("api") == "transmit"]
 
 
 def listen(host: str, port: int) -> socket.socket:
