@@ -22,8 +22,9 @@ $(BIN)/python:
 
 # Reinstall only when the dependency list changes.
 $(STAMP): pyproject.toml | $(BIN)/python
+	@echo "installing orgkit and its dependencies into $(VENV) (first run only; a minute or two) ..."
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --progress-bar off -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mockserver.docs import served_document
 from mockserver.http import Request, Response
 from mockserver.mock import Mock
 from orgkit import errorshapes
@@ -106,7 +107,8 @@ def build_connexion(mock: Mock) -> Any:
         handlers = {op.operation_id: make_handler(mock, name, op)
                     for op in runtime.model.operations}
         app.add_api(
-            dict(runtime.document), base_path=runtime.model.mount, name=name,
+            served_document(runtime.document, runtime.model), base_path=runtime.model.mount,
+            name=name,
             resolver=Resolver(function_resolver=handlers.__getitem__),
             strict_validation=True, validate_responses=mock.config.validate_responses,
         )

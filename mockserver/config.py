@@ -27,6 +27,9 @@ class ServeConfig:
     max_blob_bytes: int = 5 * 1024 * 1024
     validate_responses: bool = False
     fast_path: bool = True  # body-less operations skip Connexion (mockserver/fastpath.py)
+    lenient_query: bool = False  # ignore undeclared query parameters instead of a 400
+    quiet: bool = False  # no request line per request on the console
+    watch: bool = False  # reload when a served spec or the fixtures file changes
     tokens: TokenConfig = field(default_factory=TokenConfig)
     request_log_size: int = 1000
     # Transport protections (mockserver/guard.py, mockserver/transport.py; README "Threat model").

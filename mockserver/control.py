@@ -157,7 +157,10 @@ class ControlEndpoints:
         body = await _json(request)
         if request.method == "POST":
             options = body.get("generate", {}) if isinstance(body, dict) else None
-            return JSONResponse({"loaded": True, "format": await self.loads.generate(options)})
+            loaded = await self.loads.generate(options)
+            # The generated personas are new to the caller: hand over their tokens at once.
+            return JSONResponse({"loaded": True, "format": loaded,
+                                 "personas": self._exported(request)["personas"]})
         return JSONResponse({"loaded": True, "format": await self.loads.load(body)})
 
     async def snapshot(self, request: Request) -> Response:
@@ -182,11 +185,13 @@ class ControlEndpoints:
 
     async def personas(self, request: Request) -> Response:
         """The loaded personas, as a personas file for this mock."""
+        return JSONResponse(self._exported(request))
+
+    def _exported(self, request: Request) -> dict[str, Any]:
         from fixtures import export_personas
 
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse(export_personas(self.mock.dataset, base_url=base,
-                                            keyring=self.mock.keyring))
+        return export_personas(self.mock.dataset, base_url=str(request.base_url).rstrip("/"),
+                               keyring=self.mock.keyring)
 
     async def faults(self, request: Request) -> Response:
         """GET or PUT latency and error injection."""
@@ -245,6 +250,7 @@ class ControlEndpoints:
             return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
         client_id, client_secret = _basic_credentials(request) or (
             str(form.get("client_id", "")), str(form.get("client_secret", "")))
+        request.scope.setdefault("state", {})["orgkit_client"] = client_id  # for the log
         try:
             answer = transmit.issue_token(self.mock.runtimes["transmit"], client_id,
                                           client_secret)

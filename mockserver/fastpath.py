@@ -3,7 +3,9 @@
 Connexion rebuilds much of its per-request machinery on every call; for body-less operations
 (most reads and deletes) the gateway validates the parameters with these precompiled checks and
 calls the engine directly. Semantics follow Connexion's strict validation: unknown query
-parameters, missing required ones, wrong types and enum violations are 400s.
+parameters, missing required ones, wrong types and enum violations are 400s. With
+`--lenient-query` the gateway first drops undeclared query parameters (`declared_query`), so both
+paths ignore them alike.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 from jsonschema import Draft4Validator
 
@@ -87,6 +90,15 @@ class ParameterCheck:
             elif p.required:
                 raise InvalidInput(f"Missing {location} parameter '{p.name}'")
         return values
+
+
+def declared_query(raw: bytes, op: Operation) -> bytes:
+    """The query string without parameters op does not declare, other bytes left as they were
+    (so a cache-buster such as `?_=123` is ignored instead of refused)."""
+    names = {p.name for p in op.parameters if p.location == "query"}
+    kept = [part for part in raw.split(b"&")
+            if part and unquote_plus(part.split(b"=", 1)[0].decode("latin-1")) in names]
+    return b"&".join(kept)
 
 
 def _compile(p: Parameter) -> CompiledParameter:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from mockserver.bodies import overlong, read_bounded, replay
-from mockserver.console import CURRENT_REQUEST
-from mockserver.fastpath import ParameterCheck
+from mockserver.console import ACCESS, CURRENT_REQUEST
+from mockserver.fastpath import ParameterCheck, declared_query
 from mockserver.http import Request
 from mockserver.mock import Mock
+from mockserver.requestlog import Capture
 from orgkit import errorshapes, jsontext
 from orgkit.errors import (
     DomainError,
@@ -65,6 +66,9 @@ class Gateway:
                  control_paths: tuple[str, ...]) -> None:
         self.inner, self.control, self.mock = inner, control, mock
         self.control_paths = control_paths
+        # Token endpoints live in the control app but are API calls: they are logged.
+        self.token_paths = tuple(rt.model.mount + rt.model.auth.token_url
+                                 for rt in mock.runtimes.values() if rt.model.auth.token_url)
         self.stopping = asyncio.Event()  # set when the server is asked to stop
         # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
         self.fast = {
@@ -83,21 +87,28 @@ class Gateway:
             return
         path: str = scope["path"]
         CURRENT_REQUEST.set(f"{scope['method']} {path}")
-        if path.startswith(self.control_paths):
+        token_call = path.startswith(self.token_paths)
+        if path.startswith(self.control_paths) and not token_call:
             await self.control(scope, receive, send)
             return
-        started = time.perf_counter()
-        status_box = [0]
-
-        async def tracking_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_box[0] = message["status"]
-            await send(message)
-
+        capture = Capture(scope, receive, send)
         try:
-            await self._serve(scope, receive, tracking_send)
+            if token_call:
+                await self.control(scope, capture.receive, capture.send)
+            else:
+                await self._serve(scope, capture.receive, capture.send)
         finally:
-            self.mock.record(scope["method"], path, status_box[0], started)
+            self._record(capture)
+
+    def _record(self, capture: Capture) -> None:
+        """Log the finished request, and print its line when the console shows requests."""
+        state = capture.scope.get("state") or {}
+        caller: Caller | None = state.get("orgkit_caller")
+        subject = caller.subject if caller is not None else state.get("orgkit_client")
+        entry = capture.entry(self.mock.persona_of(subject))
+        self.mock.record(entry)
+        if ACCESS.isEnabledFor(logging.INFO):
+            ACCESS.info("%(method)s %(path)s %(status)s", entry, extra={"entry": entry})
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = self.mock.api_for_path(scope["path"])
@@ -156,6 +167,8 @@ class Gateway:
                 await send_error(send, shape, exc, {"WWW-Authenticate": "Bearer"})
                 return
             scope.setdefault("state", {})["orgkit_caller"] = caller
+        if self.mock.config.lenient_query:
+            scope["query_string"] = declared_query(scope["query_string"], op)
         check = self.fast.get((api, op.operation_id))
         if check is None:
             await self.inner(scope, receive, send)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from mockserver.mock import Mock
@@ -66,6 +67,12 @@ class Loads:
         from fixtures.dataset import check
 
         return await self._off_loop(lambda: self.mock.check_dataset(check(data, "request body")))
+
+    async def load_file(self, path: Path | None) -> str:
+        """Read, check and install the data set in a file (None: the bundled one)."""
+        from fixtures import load
+
+        return await self._off_loop(lambda: self.mock.check_dataset(load(path)))
 
     async def _off_loop(self, make: Callable[[], dict[str, Any]]) -> str:
         if self._busy:

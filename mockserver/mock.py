@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -13,6 +11,7 @@ from mockserver import svx, transmit
 from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
+from mockserver.requestlog import RequestLog, persona_of
 from mockserver.router import Router
 from mockserver.snapshots import check_state
 from mockserver.store import Store
@@ -71,7 +70,7 @@ class Mock:
                          for name in config.apis}
         self.routers = {name: Router(rt.model) for name, rt in self.runtimes.items()}
         self.faults = Faults(config.latency_ms, config.latency_jitter_ms)
-        self.log: deque[dict[str, Any]] = deque(maxlen=config.request_log_size)
+        self.log = RequestLog(config.request_log_size)
         self.rng = random.Random(config.seed)
         self.dataset: Mapping[str, Any] = {}
         self.load(dataset)
@@ -159,11 +158,13 @@ class Mock:
         """Whether this request is one of the injected failures."""
         return self.faults.error_rate > 0 and self.rng.random() < self.faults.error_rate
 
-    def record(self, method: str, path: str, status: int, started: float) -> None:
+    def record(self, entry: dict[str, Any]) -> None:
         """Append to the bounded request log."""
-        self.log.append({"method": method, "path": path, "status": status,
-                         "ms": round((time.perf_counter() - started) * 1000, 2),
-                         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        self.log.append(entry)
+
+    def persona_of(self, subject: str | None) -> str | None:
+        """The loaded persona a caller's subject (or client id) belongs to, else the subject."""
+        return persona_of(self.dataset.get("personas", {}), subject)
 
     def fault_settings(self) -> dict[str, Any]:
         """The current fault settings as JSON."""

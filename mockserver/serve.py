@@ -15,7 +15,9 @@ from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.console import configure_console
 from mockserver.heap import settle_for_serving
+from mockserver.mock import Mock
 from mockserver.transport import server_config
+from mockserver.watch import Reloading
 from orgkit.errors import ConfigError
 
 # Long enough for a working day of frontend development against the mock.
@@ -25,27 +27,32 @@ GRACE_SECONDS = 3
 
 
 def banner(app: MockApp) -> str:
-    """Base URLs, docs and ready-to-paste tokens for the default personas."""
-    from fixtures import persona_token
-
+    """Base URLs, docs and ready-to-paste tokens for the default personas, in aligned columns."""
     config, mock = app.mock.config, app.mock
+    apis = [(rt.model.title, config.base_url + rt.model.mount) for rt in mock.runtimes.values()]
+    personas = _persona_rows(mock)
+    width = max(len(label) for label, _ in [*apis, ("control API", ""), *personas]) + 2
+    url_width = max(len(base) for _, base in apis) + 2
     lines = ["orgkit mock is up:"]
-    for runtime in mock.runtimes.values():
-        base = config.base_url + runtime.model.mount
-        lines.append(f"  {runtime.model.title:<14} {base}   docs: {base}/ui/")
-    lines.append(f"  control API    {config.base_url}/__mock")
+    lines += [f"  {title:<{width}}{base:<{url_width}}docs: {base}/ui/" for title, base in apis]
+    lines.append(f"  {'control API':<{width}}{config.base_url}/__mock   (dashboard: "
+                 f"{config.base_url}/__mock/)")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
-    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
-    for name, entry in personas.items():
-        if entry.get("api") == "svx":
-            token = persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL)
-            lines.append(f"  {name:<20} {token}")
-    for name, entry in personas.items():
-        if entry.get("api") == "transmit":
-            lines.append(f"  {name:<20} client_id={entry['client_id']} "
-                         f"client_secret={entry['client_secret']}  (POST /cis/oidc/token)")
+    lines += [f"  {name:<{width}}{value}" for name, value in personas]
     return "\n".join(lines)
+
+
+def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
+    """(name, token) of the SVX personas, then (name, credentials) of the Transmit ones."""
+    from fixtures import persona_token
+
+    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
+    svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
+           for name, entry in personas.items() if entry.get("api") == "svx"]
+    return svx + [(name, f"client_id={entry['client_id']} client_secret="
+                         f"{entry['client_secret']}  (POST /cis/oidc/token)")
+                  for name, entry in personas.items() if entry.get("api") == "transmit"]
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -73,18 +80,22 @@ def run(config: ServeConfig) -> None:
     The port is bound before anything is loaded or printed, so a port in use is one error line.
     """
     sock = listen(config.host, config.port)
-    configure_console()
+    configure_console(requests=not config.quiet)
     app = create_app(config)
     settle_for_serving()
     print(banner(app), flush=True)
-    server = StoppingServer(server_config(app, config, GRACE_SECONDS), app)
+    served: MockApp | Reloading = Reloading(app) if config.watch else app
+    if isinstance(served, Reloading):
+        print(f"watching {', '.join(sorted(p.name for p in served.watched))} (--watch)",
+              flush=True)
+    server = StoppingServer(server_config(served, config, GRACE_SECONDS), served)
     server.run(sockets=[sock])
 
 
 class StoppingServer(uvicorn.Server):
     """uvicorn's server, telling the mock when a signal asks it to stop."""
 
-    def __init__(self, config: uvicorn.Config, app: MockApp) -> None:
+    def __init__(self, config: uvicorn.Config, app: MockApp | Reloading) -> None:
         super().__init__(config)
         self.app = app
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -92,7 +103,16 @@ class StoppingServer(uvicorn.Server):
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         """Serve, remembering the loop that signal handlers must hand work to."""
         self.loop = asyncio.get_running_loop()
-        await super().serve(sockets)
+        if not isinstance(self.app, Reloading):
+            await super().serve(sockets)
+            return
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(self.app.watch(stop))
+        try:
+            await super().serve(sockets)
+        finally:
+            stop.set()
+            await watcher
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         """Requests sleeping in injected latency answer 503 now instead of holding shutdown."""

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from orgkit.errors import OrgkitError
 
@@ -22,6 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
         cors_origin_regex=None if args.no_cors or args.cors_origin else DEFAULT_CORS,
         latency_ms=args.latency, latency_jitter_ms=args.jitter,
         validate_responses=args.validate_responses, fast_path=not args.no_fast_path,
+        lenient_query=args.lenient_query, quiet=args.quiet, watch=args.watch,
         tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
@@ -99,26 +101,61 @@ def _diff(args: argparse.Namespace) -> int:
     return code
 
 
+DESCRIPTION = """orgkit: a contract-testing and mock-server toolkit for B2B organisation-management
+APIs (SVX API 4.0.0 and Transmit Organizations). Serve a stateful mock generated from the specs,
+run the contract suite against any implementation, or compare two implementations."""
+
+
+class Help(argparse.ArgumentDefaultsHelpFormatter):
+    """One line per flag; "(default: X)" added where there is a default worth showing."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=34)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or action.required:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose subcommands' parsers (the same class) use Help too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Help)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="orgkit", description=__doc__)
+    parser = Parser(prog="orgkit", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the stateful mock (SVX under /svx, Transmit under /cis)")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--fixtures", type=Path,
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8080, help="port to listen on")
+    s.add_argument("--fixtures", type=Path, metavar="FILE",
                    help="data set to load (default: fixtures/default.json)")
     s.add_argument("--seed", type=int, default=1, help="seed for ids the mock generates")
-    s.add_argument("--cors-origin", action="append", help="allowed origin (repeatable); "
+    s.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="allowed origin (repeatable); "
                    "default: any http://localhost or 127.0.0.1 port")
     s.add_argument("--no-cors", action="store_true", help="turn CORS off")
-    s.add_argument("--latency", type=int, default=0, help="fixed delay per request, ms")
-    s.add_argument("--jitter", type=int, default=0, help="extra random delay up to N ms")
+    s.add_argument("--latency", type=int, default=0, metavar="MS",
+                   help="fixed delay per request, ms")
+    s.add_argument("--jitter", type=int, default=0, metavar="MS",
+                   help="extra random delay up to N ms")
     s.add_argument("--validate-responses", action="store_true",
                    help="check every response against the spec (slower)")
     s.add_argument("--no-fast-path", action="store_true",
                    help="send body-less operations through Connexion too (slower)")
+    s.add_argument("--lenient-query", action="store_true",
+                   help="ignore query parameters the spec does not declare (e.g. a cache-buster "
+                        "?_=123) instead of answering 400")
+    s.add_argument("--quiet", action="store_true",
+                   help="no line per request on the console (warnings and errors still show)")
+    s.add_argument("--watch", action="store_true",
+                   help="reload when the fixtures file or a served spec changes")
     s.add_argument("--secret", help="HS256 secret (default: the public development secret)")
     s.add_argument("--issuer", help="require this iss claim")
     s.add_argument("--audience", help="require this aud claim")
@@ -132,41 +169,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
-    t.add_argument("--persona", required=True)
-    t.add_argument("--fixtures", type=Path)
-    t.add_argument("--secret")
+    t.add_argument("--persona", required=True, help="persona name, e.g. tenant-admin")
+    t.add_argument("--fixtures", type=Path,
+                   help="data set holding the persona (default: fixtures/default.json)")
+    t.add_argument("--secret", help="HS256 secret (default: the public development secret)")
     t.set_defaults(func=_token)
 
     f = sub.add_parser("fixtures", help="fixture data sets").add_subparsers(dest="sub",
                                                                           required=True)
     g = f.add_parser("generate", help="write a Faker-generated, deterministic data set")
-    g.add_argument("--seed", type=int, default=1)
-    g.add_argument("--tenants", type=int, default=25)
-    g.add_argument("--orgs-per-tenant", type=int, default=4)
-    g.add_argument("--admins-per-org", type=int, default=2)
-    g.add_argument("--invitations", type=int, default=30)
+    g.add_argument("--seed", type=int, default=1, help="same seed, same data set")
+    g.add_argument("--tenants", type=int, default=25, help="number of tenants")
+    g.add_argument("--orgs-per-tenant", type=int, default=4, help="organisations per tenant")
+    g.add_argument("--admins-per-org", type=int, default=2, help="admins per organisation")
+    g.add_argument("--invitations", type=int, default=30, help="number of invitations")
     g.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
     g.set_defaults(func=_fixtures_generate)
 
     p = sub.add_parser("personas", help="personas files").add_subparsers(dest="sub", required=True)
     e = p.add_parser("export", help="write the personas file for a mock started with defaults")
-    e.add_argument("--out", type=Path, required=True)
-    e.add_argument("--fixtures", type=Path)
-    e.add_argument("--base-url", default="http://127.0.0.1:8080")
+    e.add_argument("--out", type=Path, required=True, help="personas file to write (JSON)")
+    e.add_argument("--fixtures", type=Path,
+                   help="data set of the personas (default: fixtures/default.json)")
+    e.add_argument("--base-url", default="http://127.0.0.1:8080",
+                   help="where the mock runs (token URLs in the file use it)")
     e.set_defaults(func=_personas_export)
 
     d = sub.add_parser("spec", help="write the cleaned, resolved spec the mock and suite use")
-    d.add_argument("--api", choices=["svx", "transmit"], required=True)
+    d.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
     d.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
     d.set_defaults(func=_spec)
 
     c = sub.add_parser("contract", help="run the contract suite against an implementation")
-    c.add_argument("--api", choices=["svx", "transmit"], required=True)
+    c.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
     c.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8080/svx")
-    c.add_argument("--personas", type=Path, required=True)
-    c.add_argument("--report-dir", type=Path, default=Path("reports"))
-    c.add_argument("--profile", choices=["quick", "full"], default="quick")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--personas", type=Path, required=True,
+                   help="personas file (orgkit personas export writes one for the mock)")
+    c.add_argument("--report-dir", type=Path, default=Path("reports"), help="where reports go")
+    c.add_argument("--profile", choices=["quick", "full"], default="quick",
+                   help="how many generated cases per operation")
+    c.add_argument("--seed", type=int, default=0, help="same seed, same cases")
     c.add_argument("--only", help="comma-separated families: "
                    "rights,pagination,errors,conformance,workflows,reliability,authorization")
     c.add_argument("--operation", action="append", metavar="OPERATION_ID",
@@ -179,16 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("diff", help="play one scenario against two implementations and "
                        "explain every behavioural difference")
-    x.add_argument("--api", choices=["svx", "transmit"], required=True)
+    x.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
     for name in ("left", "right"):
         x.add_argument(f"--{name}", required=True, metavar="URL",
                        help="base URL with the API's server path, e.g. http://127.0.0.1:8080/svx")
-        x.add_argument(f"--{name}-personas", type=Path, required=True, metavar="FILE")
-    x.add_argument("--seed", type=int, default=0)
-    x.add_argument("--profile", choices=["quick", "full"], default="quick")
+        x.add_argument(f"--{name}-personas", type=Path, required=True, metavar="FILE",
+                       help=f"personas file for the {name} implementation")
+    x.add_argument("--seed", type=int, default=0, help="same seed, same scenario")
+    x.add_argument("--profile", choices=["quick", "full"], default="quick",
+                   help="how long a scenario")
     x.add_argument("--operation", action="append", metavar="OPERATION_ID",
                    help="only this operation (repeatable)")
-    x.add_argument("--report-dir", type=Path, default=Path("reports"))
+    x.add_argument("--report-dir", type=Path, default=Path("reports"), help="where reports go")
     x.set_defaults(func=_diff)
     return parser
 

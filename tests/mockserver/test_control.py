@@ -90,6 +90,9 @@ def test_fixtures_get_put_and_generate(api: Api) -> None:
     assert loaded["format"] == "orgkit-fixtures/1"
     generated = control(api, "POST", "/fixtures", json={"generate": {"seed": 7, "tenants": 3}})
     assert generated["loaded"] is True
+    new_admin = generated["personas"]["global-admin"]
+    assert expect(api.get("/svx/tenants", headers={"Authorization": f"Bearer {new_admin['token']}"},
+                          params={"status": "all"}), 200)["meta"]["total_count"] == 3
     tenants = expect(api.get("/svx/tenants", headers=api.bearer(
         control(api, "GET", "/fixtures")["personas"]["global-admin"]["sub"]),
         params={"status": "all"}), 200)

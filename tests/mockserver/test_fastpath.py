@@ -106,3 +106,31 @@ def test_parameter_check_converts() -> None:
 def test_required_header_is_enforced() -> None:
     with pytest.raises(InvalidInput, match="Missing header parameter 'Meeco-Organisation-Id'"):
         _check("listApplicationAgents").headers({})
+
+
+LENIENT = [
+    ("fast-get", True, "GET", "/svx/tenants?_=123&per_page=2", 200),
+    ("connexion-get", False, "GET", "/svx/tenants?_=123&per_page=2", 200),
+    ("connexion-post", True, "POST", "/svx/tenants?_=1&with_external_security_rights=x", 400),
+    ("known-still-checked", True, "GET", "/svx/tenants?_=1&per_page=abc", 400),
+]
+
+
+@pytest.mark.parametrize(("fast_path", "method", "path", "lenient_status"),
+                         [c[1:] for c in LENIENT], ids=[c[0] for c in LENIENT])
+def test_lenient_query_ignores_only_undeclared_parameters(
+        fast_path: bool, method: str, path: str, lenient_status: int) -> None:
+    strict = create_app(ServeConfig(fast_path=fast_path), DATA)
+    lenient = create_app(ServeConfig(fast_path=fast_path, lenient_query=True), DATA)
+    lenient.mock.keyring = strict.mock.keyring
+    for runtime in lenient.mock.runtimes.values():
+        runtime.keyring = strict.mock.keyring
+    headers = token(strict, "global-admin")
+    with TestClient(strict) as a, TestClient(lenient) as b:
+        body = {} if method == "POST" else None
+        refused = a.request(method, path, headers=headers, json=body)
+        answered = b.request(method, path, headers=headers, json=body)
+    assert refused.status_code == 400 and "Extra query parameter" in refused.text
+    assert answered.status_code == lenient_status, answered.text
+    assert "Extra query parameter" not in answered.text
+    assert lenient.mock.log and list(lenient.mock.log)[-1]["query"].startswith("_=")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import subprocess
@@ -96,3 +97,13 @@ def test_a_client_that_leaves_ends_its_latency_wait(app: MockApp) -> None:
     started = time.monotonic()
     assert asyncio.run(_call_then_leave(app, 5)) == []
     assert time.monotonic() - started < 5
+
+
+def test_the_banner_columns_align(app: MockApp) -> None:
+    from mockserver.serve import banner
+
+    rows = [line for line in banner(app).splitlines() if line.startswith("  ")]
+    starts = {re.match(r"  (.+?)  +\S", line).end() for line in rows}  # type: ignore[union-attr]
+    assert len(rows) >= 12 and len(starts) == 1, banner(app)
+    docs = {line.index("docs:") for line in rows if "docs:" in line}
+    assert len(docs) == 1

@@ -1,0 +1,29 @@
+"""Swagger UI's description tells how to get a token and names no repository file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from mocksupport import Api
+
+from mockserver.docs import served_document
+from orgkit.specs import load_api
+
+MOUNTS = [("svx", "/svx", "banner"), ("transmit", "/cis", "/cis/oidc/token")]
+
+
+@pytest.mark.parametrize(("mount", "how"), [m[1:] for m in MOUNTS], ids=[m[0] for m in MOUNTS])
+def test_the_served_description_says_how_to_get_a_token(api: Api, mount: str, how: str) -> None:
+    description = api.client.get(f"{mount}/openapi.json").json()["info"]["description"]
+    assert "(/__mock/personas)" in description and "(/__mock/)" in description
+    assert how in description and "Authorize" in description
+    assert not re.search(r"\b(specs|fixtures|mockserver)/", description), description
+
+
+def test_the_original_description_follows_without_its_file_paths() -> None:
+    loaded = load_api("svx")
+    assert "specs/sources/" in loaded.document["info"]["description"]
+    served = served_document(loaded.document, loaded.model)["info"]["description"]
+    assert "reconstructed as OpenAPI 3.0.3 from a text render of its API reference." in served
+    assert "orgkit's spec notes" in served
