@@ -34,6 +34,7 @@ def banner(app: MockApp) -> str:
         base = config.base_url + runtime.model.mount
         lines.append(f"  {runtime.model.title:<14} {base}   docs: {base}/ui/")
     lines.append(f"  control API    {config.base_url}/__mock")
+    lines.append(f"  state          {state_line(app)}")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
     personas: Mapping[str, Any] = mock.dataset.get("personas", {})
@@ -46,6 +47,14 @@ def banner(app: MockApp) -> str:
             lines.append(f"  {name:<20} client_id={entry['client_id']} "
                          f"client_secret={entry['client_secret']}  (POST /cis/oidc/token)")
     return "\n".join(lines)
+
+
+def state_line(app: MockApp) -> str:
+    """Where the state lives: a state file (kept across restarts) or memory (lost on exit)."""
+    durable = app.mock.durable
+    if durable is None:
+        return "in memory (lost on exit; --state PATH keeps it across restarts)"
+    return f"{durable.path} (SQLite; kept across restarts, --state-reset starts afresh)"
 
 
 def listen(host: str, port: int) -> socket.socket:

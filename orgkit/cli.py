@@ -26,6 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
         control_token=args.control_token or os.environ.get("ORGKIT_CONTROL_TOKEN") or None,
+        state=args.state, state_reset=args.state_reset,
     )
     run(config)
     return 0
@@ -129,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require this token on every /__mock call (default: the "
                         "ORGKIT_CONTROL_TOKEN environment variable; prefer it on shared "
                         "machines, argv is visible to other users)")
+    s.add_argument("--state", type=Path, metavar="PATH",
+                   help="keep the state in this SQLite file across restarts (created if "
+                        "missing; default: in memory, lost on exit)")
+    s.add_argument("--state-reset", action="store_true",
+                   help="with --state: discard the file's state and start from the fixtures")
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
