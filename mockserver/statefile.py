@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ class StateFile:
                 raise
 
     def _commit(self, dataset: Mapping[str, Any], stores: Mapping[str, Store],
-                changes: Mapping[str, tuple[bool, dict[str, dict[Key, None]]]]) -> None:
+                changes: Mapping[str, tuple[bool, dict[str, dict[Key, bool]]]]) -> None:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -189,28 +189,29 @@ def _prepare(db: sqlite3.Connection) -> None:
 
 
 def _write_store(db: sqlite3.Connection, api: str, store: Store,
-                 keys: Mapping[str, Iterable[Key]] | None, seq: int) -> int:
+                 keys: Mapping[str, Mapping[Key, bool]] | None, seq: int) -> int:
     """Write a store's changed items (keys None: every item, replacing what the file held);
     returns the last sequence number used."""
     if keys is None:
         db.execute("DELETE FROM items WHERE api = ?", (api,))
-        keys = {name: {store[name].key_of(i): None for i in store[name].values()}.keys()
+        keys = {name: {store[name].key_of(i): True for i in store[name].values()}
                 for name in store.names()}
     for name, changed in keys.items():
         coll = store[name]
-        rows = []
-        for key in changed:
+        for key, moved in changed.items():
             item, joined = coll.get(key), SEP.join(key)
             if item is None:
                 db.execute(DELETE, (api, name, joined))
-            else:
-                seq += 1
-                rows.append((api, name, joined, seq, json.dumps(item, separators=(",", ":"))))
-        db.executemany(UPSERT, rows)
+                continue
+            seq += 1
+            db.execute(MOVE if moved else REPLACE,
+                       (api, name, joined, seq, json.dumps(item, separators=(",", ":"))))
     return seq
 
 
 DELETE = "DELETE FROM items WHERE api = ? AND collection = ? AND key = ?"
-# A replaced item keeps its place in the order; a new one goes last, as in the stores.
-UPSERT = ("INSERT INTO items VALUES (?, ?, ?, ?, ?) ON CONFLICT (api, collection, key) "
-          "DO UPDATE SET body = excluded.body")
+# As in the stores: a replaced item keeps its place in the order, an inserted one goes last.
+REPLACE = ("INSERT INTO items VALUES (?, ?, ?, ?, ?) ON CONFLICT (api, collection, key) "
+           "DO UPDATE SET body = excluded.body")
+MOVE = ("INSERT INTO items VALUES (?, ?, ?, ?, ?) ON CONFLICT (api, collection, key) "
+        "DO UPDATE SET body = excluded.body, seq = excluded.seq")

@@ -30,19 +30,27 @@ class Journal:
 
     def __init__(self) -> None:
         self.whole = True  # the whole store must be written (new, reset or restored)
-        self.keys: dict[str, dict[Key, None]] = {}  # ordered sets: new items stay in order
+        # Per collection, in the order the items now have: key -> whether it moved (inserted or
+        # deleted, so it goes last) rather than being replaced where it was.
+        self.keys: dict[str, dict[Key, bool]] = {}
 
-    def touch(self, collection: str, key: Key) -> None:
-        """Note that the item under key was written or deleted."""
-        if not self.whole:
-            self.keys.setdefault(collection, {})[key] = None
+    def touch(self, collection: str, key: Key, *, moved: bool) -> None:
+        """Note that the item under key was replaced, or inserted or deleted (moved)."""
+        if self.whole:
+            return
+        keys = self.keys.setdefault(collection, {})
+        if moved:
+            keys.pop(key, None)
+            keys[key] = True
+        else:
+            keys.setdefault(key, False)
 
     def rewrite(self) -> None:
         """Note that every collection was replaced."""
         self.whole = True
         self.keys.clear()
 
-    def take(self) -> tuple[bool, dict[str, dict[Key, None]]]:
+    def take(self) -> tuple[bool, dict[str, dict[Key, bool]]]:
         """(whole store?, changed keys per collection) since the last take; starts afresh."""
         taken = (self.whole, self.keys)
         self.whole, self.keys = False, {}
@@ -86,7 +94,7 @@ class Collection:
         self._items[key] = item
         self._index(key, item)
         if self.journal is not None:
-            self.journal.touch(self.name, key)
+            self.journal.touch(self.name, key, moved=old is None)
         return item
 
     def holder(self, field: str, value: str, *, besides: Key | None = None) -> Key | None:
@@ -105,7 +113,7 @@ class Collection:
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
-                self.journal.touch(self.name, key)
+                self.journal.touch(self.name, key, moved=True)
         return item
 
     def sorted_entries(self, partition: Mapping[str, Any], order_field: str) -> SortedList:
