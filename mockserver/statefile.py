@@ -162,14 +162,23 @@ def discard(path: Path) -> None:
 def _opened(path: Path) -> tuple[sqlite3.Connection, dict[str, str]]:
     """The database at path and its meta rows, read without changing anything; ConfigError
     (one line) when it is no database or another program's."""
+    if not path.parent.is_dir() or path.is_dir():
+        raise ConfigError(f"cannot keep the state in {path}: "
+                          + ("it is a folder" if path.is_dir() else "its folder does not exist"))
     try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=1)
     except sqlite3.Error as exc:
         raise ConfigError(f"cannot use {path} as a state file: {exc}; {FRESH}") from None
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         meta = dict(db.execute("SELECT name, value FROM meta")) if "meta" in tables else {}
         items = "items" in tables and db.execute("SELECT 1 FROM items LIMIT 1").fetchone()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if "locked" in str(exc):
+            raise ConfigError(f"{path} is in use by another process (another orgkit serve?); "
+                              "one mock per state file") from None
+        raise ConfigError(f"cannot use {path} as a state file: {exc}; {FRESH}") from None
     except sqlite3.Error as exc:
         db.close()
         raise ConfigError(f"cannot use {path} as a state file: {exc}; {FRESH}") from None
@@ -181,7 +190,9 @@ def _opened(path: Path) -> tuple[sqlite3.Connection, dict[str, str]]:
 
 
 def _prepare(db: sqlite3.Connection) -> None:
-    """WAL mode, synchronous=NORMAL (see the module's docstring) and the tables."""
+    """WAL mode, synchronous=NORMAL (see the module's docstring) and the tables; the file
+    locked for this process alone (two mocks writing one file would lose each other's writes)."""
+    db.execute("PRAGMA locking_mode=EXCLUSIVE")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     for statement in SCHEMA:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from orgkit.errors import OrgkitError
+from orgkit.errors import ConfigError, OrgkitError
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -16,6 +16,8 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.serve import run
     from orgkit.tokens import DEFAULT_SECRET, TokenConfig
 
+    if args.state_reset and args.state is None:
+        raise ConfigError("--state-reset needs --state PATH (without it nothing is kept)")
     config = ServeConfig(
         host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
         cors_origins=tuple(args.cors_origin or ()),

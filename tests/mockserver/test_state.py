@@ -225,3 +225,10 @@ def test_make_serve_passes_port_host_and_state(variables: dict[str, str], wanted
     line = done.stdout.strip().splitlines()[-1]
     assert wanted in line, done.stdout
     assert absent is None or absent not in line
+
+
+def test_state_reset_without_state_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from orgkit.cli import main
+
+    assert main(["serve", "--port", str(PORT), "--state-reset"]) == 2
+    assert "--state-reset needs --state" in capsys.readouterr().err

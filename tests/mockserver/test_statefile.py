@@ -6,11 +6,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.statefile import Header, StateFile
 from mockserver.store import Store
+from orgkit.errors import ConfigError
 
 LAYOUT = {"things": ("id",), "parts": ("thing_id", "id")}
 DATASET: dict[str, Any] = {"x": {"things": [{"id": "z", "v": -1}], "parts": []}}
@@ -73,3 +75,18 @@ def test_nothing_changed_is_no_transaction_and_memory_mode_notes_nothing() -> No
     plain = Store(LAYOUT)
     plain["things"].put({"id": "a"})
     assert plain.journal is None and plain.empty_like().journal is None
+
+
+def test_one_mock_per_state_file_and_a_missing_folder_is_one_clear_error() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "state.db"
+        first = StateFile(path, HEADER)
+        first.write(DATASET, {"x": Store(LAYOUT).journaled()})
+        with pytest.raises(ConfigError, match="in use by another process"):
+            StateFile(path, HEADER)
+        first.close()
+        second = StateFile(path, HEADER)
+        assert second.saved() is not None
+        second.close()
+        with pytest.raises(ConfigError, match="folder does not exist"):
+            StateFile(Path(folder) / "missing" / "state.db", HEADER)
