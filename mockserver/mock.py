@@ -16,7 +16,7 @@ from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
 from mockserver.router import Router
 from mockserver.snapshots import check_state
-from mockserver.statefile import Header, StateFile, digest, discard
+from mockserver.statefile import FRESH, Header, StateFile, digest, discard
 from mockserver.store import Store
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
@@ -87,9 +87,15 @@ class Mock:
         durable = StateFile(path, Header(specs=specs, fixtures=digest(self.dataset)))
         for runtime in self.runtimes.values():
             runtime.store.journaled()
-        saved = durable.saved()
+        try:
+            saved = durable.saved()
+            if saved is not None:
+                check_state(self.runtimes, saved.state, f"the state file {path}")
+        except ConfigError as exc:
+            durable.close()  # refused: nothing loaded, and the file unlocked
+            hint = "" if FRESH in str(exc) else f"; {FRESH}"
+            raise ConfigError(f"{exc}{hint}") from None
         if saved is not None:
-            check_state(self.runtimes, saved.state, f"the state file {path}")
             self.install(saved.dataset, self.prepare(saved.state))
             for store in self.stores().values():
                 if store.journal is not None:

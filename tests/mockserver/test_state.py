@@ -120,6 +120,18 @@ def test_a_file_of_other_fixtures_is_refused_unless_reset(tmp_path: Path) -> Non
     app.mock.durable.close()
 
 
+def test_a_damaged_item_is_refused_and_leaves_the_file_unlocked(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with serving(path):
+        pass
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE items SET body = '{\"id\": 5}' WHERE collection = 'orgs'")
+    db.close()
+    for _ in range(2):  # the second attempt is refused for the same reason, not "in use"
+        with pytest.raises(ConfigError, match="state file .* does not fit the mock.*--state-reset"):
+            create_app(ServeConfig(state=path), DATASET)
+
+
 FOREIGN = [
     ("garbage", None, "not a database"),
     ("another-sqlite-database", "CREATE TABLE users (id TEXT)", "not an orgkit state file"),
