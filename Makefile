@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
+# A state file kept across restarts (orgkit serve --state); empty: the state lives in memory.
+STATE ?=
 
 SPECTRAL := tools/spectral/node_modules/.bin/spectral
 
@@ -12,6 +14,7 @@ SPECTRAL := tools/spectral/node_modules/.bin/spectral
 
 help:
 	@echo "make serve   run the mock (SVX under /svx, Transmit under /cis) on $(HOST):$(PORT)"
+	@echo "             make serve PORT=9000 HOST=0.0.0.0 STATE=mock.db (STATE: keep state in a file)"
 	@echo "make test    ruff + mypy + pytest (the CI gate)"
 	@echo "make bench   benchmarks (prints a table, writes BENCHMARKS.md)"
 	@echo "make prove   long proving runs: 10k+ fuzz cases, JWT attacks, 50-client load"
@@ -37,7 +40,7 @@ $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	@touch $(SPECTRAL)
 
 serve: $(STAMP)
-	$(BIN)/orgkit serve --host $(HOST) --port $(PORT)
+	$(BIN)/orgkit serve --host "$(HOST)" --port "$(PORT)" $(if $(STATE),--state "$(STATE)")
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

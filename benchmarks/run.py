@@ -90,6 +90,27 @@ def head_to_head(args: argparse.Namespace, wrk: str, path: Path,
     return rows
 
 
+def state_cost(args: argparse.Namespace, wrk: str, path: Path,
+               ids: dict[str, str]) -> list[Row]:
+    """POST create with the state in memory and with `--state` (a commit before each 201)."""
+    found: dict[str, LoadResult] = {}
+    for mode, options in (("in memory", ()), ("--state", ("--state", str(path) + ".state.db"))):
+        server = start_orgkit(path, options=options)
+        try:
+            found[mode] = median_load(args.repeats, functools.partial(
+                run_wrk, wrk, f"{server.base}/tenants/{ids['tenant']}/orgs", seconds=args.seconds,
+                method="POST", body={"name": "Bench Org"}, token=ids["token"]))
+        finally:
+            server.stop()
+    ours, memory = found["--state"], found["in memory"]
+    label = "POST create organisation with --state"
+    return [
+        Row(f"{label}: req/s", ours.rps, None, "req/s", f"in memory: {memory.rps:,.0f}"),
+        Row(f"{label}: p50", ours.p50_ms, None, "ms", f"in memory: {memory.p50_ms:.2f}", False),
+        Row(f"{label}: p99", ours.p99_ms, None, "ms", f"in memory: {memory.p99_ms:.2f}", False),
+    ]
+
+
 def _load_rows(label: str, ours: LoadResult, peer: LoadResult) -> list[Row]:
     target = "≥ 3× Prism" if label.startswith("GET one") else ""
     p99_target = "≤ Prism" if label.startswith("GET one") else ""
@@ -202,7 +223,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path, ids = world(1_000, folder)
-        rows = head_to_head(args, wrk, path, ids)
+        rows = head_to_head(args, wrk, path, ids) + state_cost(args, wrk, path, ids)
         size_rows, p50s = sizes(args, wrk, folder)
         rows += size_rows + generation() + suite_speed(folder, args.repeats)
         rows += diff_speed(folder)

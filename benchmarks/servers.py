@@ -82,11 +82,12 @@ def wait_ready(url: str, started: float, timeout: float = 300) -> float:
     raise RuntimeError(f"{url} did not answer 200 within {timeout} s")
 
 
-def start_orgkit(fixtures: Path | None = None, seed: int = 1) -> Server:
+def start_orgkit(fixtures: Path | None = None, seed: int = 1,
+                 options: tuple[str, ...] = ()) -> Server:
     """`orgkit serve` on a free port (uvicorn, one worker), timed to its first 200."""
     port = free_port()
     cmd = [sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port), "--no-cors",
-           "--seed", str(seed), "--quiet"]  # measured without the per-request console line
+           "--seed", str(seed), "--quiet", *options]  # no per-request console line
     if fixtures is not None:
         cmd += ["--fixtures", str(fixtures)]
     started = time.perf_counter()

@@ -32,6 +32,8 @@ class ServeConfig:
     watch: bool = False  # reload when a served spec or the fixtures file changes
     tokens: TokenConfig = field(default_factory=TokenConfig)
     request_log_size: int = 1000
+    state: Path | None = None  # SQLite file keeping the state across restarts; None: in memory
+    state_reset: bool = False  # discard the state file and start from the fixtures
     # Transport protections (mockserver/guard.py, mockserver/transport.py; README "Threat model").
     allowed_hosts: tuple[str, ...] = ()  # Host names answered beside loopback and `host`
     control_token: str | None = None  # when set, every control call must present it

@@ -88,6 +88,8 @@ class Gateway:
         path: str = scope["path"]
         CURRENT_REQUEST.set(f"{scope['method']} {path}")
         token_call = path.startswith(self.token_paths)
+        if self.mock.durable is not None:
+            send = _durable(self.mock, send)
         if path.startswith(self.control_paths) and not token_call:
             await self.control(scope, receive, send)
             return
@@ -238,6 +240,18 @@ def _check_json(headers: dict[str, str], body: bytes, max_string: int) -> None:
     if where is not None:
         raise InvalidInput(f"{where} is longer than {max_string} characters, the longest string "
                            "this mock stores (README: Limits)")
+
+
+def _durable(mock: Mock, send: Send) -> Send:
+    """send, committing the request's writes to the state file before the response starts (an
+    acknowledged write is never lost; a failed commit is a 500, not an acknowledgement)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            mock.persist()
+        await send(message)
+
+    return sending
 
 
 async def _disconnected(receive: Receive) -> None:

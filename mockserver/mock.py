@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 from mockserver import svx, transmit
@@ -14,6 +15,7 @@ from mockserver.heap import collection_paused
 from mockserver.requestlog import RequestLog, persona_of
 from mockserver.router import Router
 from mockserver.snapshots import check_state
+from mockserver.statefile import FRESH, Header, StateFile, digest, discard
 from mockserver.store import Store
 from orgkit.errors import ConfigError
 from orgkit.specs import load_api
@@ -74,6 +76,44 @@ class Mock:
         self.rng = random.Random(config.seed)
         self.dataset: Mapping[str, Any] = {}
         self.load(dataset)
+        self.durable = None if config.state is None else self._open_state(config.state)
+
+    def _open_state(self, path: Path) -> StateFile:
+        """The state file at path, its state (if any) made the mock's; ConfigError if unfit."""
+        if self.config.state_reset:
+            discard(path)
+        specs = digest({n: rt.document for n, rt in self.runtimes.items()})
+        durable = StateFile(path, Header(specs=specs, fixtures=digest(self.dataset)))
+        for runtime in self.runtimes.values():
+            runtime.store.journaled()
+        try:
+            saved = durable.saved()
+            if saved is not None:
+                check_state(self.runtimes, saved.state, f"the state file {path}")
+        except ConfigError as exc:
+            durable.close()  # refused: nothing loaded, and the file unlocked
+            hint = "" if FRESH in str(exc) else f"; {FRESH}"
+            raise ConfigError(f"{exc}{hint}") from None
+        if saved is not None:
+            self.install(saved.dataset, self.prepare(saved.state))
+            for store in self.stores().values():
+                if store.journal is not None:
+                    store.journal.take()  # what was just read needs no writing back
+            for name, runtime in self.runtimes.items():
+                # Ids drawn before the restart are in the file: draw from another stream.
+                runtime.rng.seed(f"{self.config.seed}:{name}:start {saved.starts}")
+        durable.write(self.dataset, self.stores())
+        return durable
+
+    def stores(self) -> dict[str, Store]:
+        """The live store of every API."""
+        return {name: runtime.store for name, runtime in self.runtimes.items()}
+
+    def persist(self) -> None:
+        """Make the changes since the last call durable, in state-file mode (before a response
+        is sent: the gateway calls this)."""
+        if self.durable is not None:
+            self.durable.write(self.dataset, self.stores())
 
     def load(self, dataset: Mapping[str, Any]) -> None:
         """Make dataset the state and the target of later resets."""

@@ -37,6 +37,7 @@ def banner(app: MockApp) -> str:
     lines += [f"  {title:<{width}}{base:<{url_width}}docs: {base}/ui/" for title, base in apis]
     lines.append(f"  {'control API':<{width}}{config.base_url}/__mock   (dashboard: "
                  f"{config.base_url}/__mock/)")
+    lines.append(f"  {'state':<{width}}{state_line(app)}")
     lines.append(f"personas (Authorization: Bearer <token>; valid {BANNER_TTL // 3600} h; "
                  "more: orgkit token --persona NAME):")
     lines += [f"  {name:<{width}}{value}" for name, value in personas]
@@ -53,6 +54,14 @@ def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
     return svx + [(name, f"client_id={entry['client_id']} client_secret="
                          f"{entry['client_secret']}  (POST /cis/oidc/token)")
                   for name, entry in personas.items() if entry.get("api") == "transmit"]
+
+
+def state_line(app: MockApp) -> str:
+    """Where the state lives: a state file (kept across restarts) or memory (lost on exit)."""
+    durable = app.mock.durable
+    if durable is None:
+        return "in memory (lost on exit; --state PATH keeps it across restarts)"
+    return f"{durable.path} (SQLite; kept across restarts, --state-reset starts afresh)"
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -22,12 +22,48 @@ def unique_index_field(field: str) -> str:
     return f"_{field}_key"
 
 
+class Journal:
+    """What changed in a store since its durable copy last caught up (mockserver/statefile.py).
+
+    Only the keys are noted: the writer reads their current items (or their absence) itself.
+    """
+
+    def __init__(self) -> None:
+        self.whole = True  # the whole store must be written (new, reset or restored)
+        # Per collection, in the order the items now have: key -> whether it moved (inserted or
+        # deleted, so it goes last) rather than being replaced where it was.
+        self.keys: dict[str, dict[Key, bool]] = {}
+
+    def touch(self, collection: str, key: Key, *, moved: bool) -> None:
+        """Note that the item under key was replaced, or inserted or deleted (moved)."""
+        if self.whole:
+            return
+        keys = self.keys.setdefault(collection, {})
+        if moved:
+            keys.pop(key, None)
+            keys[key] = True
+        else:
+            keys.setdefault(key, False)
+
+    def rewrite(self) -> None:
+        """Note that every collection was replaced."""
+        self.whole = True
+        self.keys.clear()
+
+    def take(self) -> tuple[bool, dict[str, dict[Key, bool]]]:
+        """(whole store?, changed keys per collection) since the last take; starts afresh."""
+        taken = (self.whole, self.keys)
+        self.whole, self.keys = False, {}
+        return taken
+
+
 class Collection:
     """Items of one kind keyed by (parent ids..., id), with sorted indexes built on demand."""
 
     def __init__(self, name: str, key_fields: tuple[str, ...],
-                 unique: tuple[str, ...] = ()) -> None:
+                 unique: tuple[str, ...] = (), journal: Journal | None = None) -> None:
         self.name, self.key_fields, self.unique = name, key_fields, unique
+        self.journal = journal
         self._items: dict[Key, Item] = {}
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
 
@@ -57,6 +93,8 @@ class Collection:
             self._unindex(key, old)
         self._items[key] = item
         self._index(key, item)
+        if self.journal is not None:
+            self.journal.touch(self.name, key, moved=old is None)
         return item
 
     def holder(self, field: str, value: str, *, besides: Key | None = None) -> Key | None:
@@ -74,6 +112,8 @@ class Collection:
         item = self._items.pop(key, None)
         if item is not None:
             self._unindex(key, item)
+            if self.journal is not None:
+                self.journal.touch(self.name, key, moved=True)
         return item
 
     def sorted_entries(self, partition: Mapping[str, Any], order_field: str) -> SortedList:
@@ -128,9 +168,12 @@ class Store:
     """All collections of one mock instance; reset / snapshot / restore make state explicit."""
 
     def __init__(self, layout: Mapping[str, tuple[str, ...]],
-                 unique: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        self._layout = dict(layout)
-        self._collections = {name: Collection(name, keys, (unique or {}).get(name, ()))
+                 unique: Mapping[str, tuple[str, ...]] | None = None,
+                 journal: Journal | None = None) -> None:
+        self._layout, self._unique = dict(layout), dict(unique or {})
+        # None (in-memory mode): nothing is noted, so nothing grows.
+        self.journal = journal
+        self._collections = {name: Collection(name, keys, self._unique.get(name, ()), journal)
                              for name, keys in layout.items()}
 
     def __getitem__(self, name: str) -> Collection:
@@ -138,7 +181,15 @@ class Store:
 
     def empty_like(self) -> Store:
         """A new, empty store with the same collections (to fill apart from the live one)."""
-        return Store(self._layout)
+        return Store(self._layout, self._unique,
+                     None if self.journal is None else Journal())
+
+    def journaled(self) -> Store:
+        """This store, noting its changes from now on (a state file keeps its durable copy)."""
+        self.journal = Journal()
+        for coll in self._collections.values():
+            coll.journal = self.journal
+        return self
 
     def names(self) -> Iterable[str]:
         """The collection names."""
@@ -151,6 +202,8 @@ class Store:
             raise KeyError(f"unknown collections {sorted(unknown)}; known: {sorted(self._layout)}")
         for coll in self._collections.values():
             coll.clear()
+        if self.journal is not None:
+            self.journal.rewrite()
         for name, items in data.items():
             for item in items:
                 self._collections[name].put(copy.deepcopy(item))

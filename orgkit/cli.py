@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from orgkit.errors import OrgkitError
+from orgkit.errors import ConfigError, OrgkitError
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -17,6 +17,8 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.serve import run
     from orgkit.tokens import DEFAULT_SECRET, TokenConfig
 
+    if args.state_reset and args.state is None:
+        raise ConfigError("--state-reset needs --state PATH (without it nothing is kept)")
     config = ServeConfig(
         host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
         cors_origins=tuple(args.cors_origin or ()),
@@ -28,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
         control_token=args.control_token or os.environ.get("ORGKIT_CONTROL_TOKEN") or None,
+        state=args.state, state_reset=args.state_reset,
     )
     run(config)
     return 0
@@ -166,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require this token on every /__mock call (default: the "
                         "ORGKIT_CONTROL_TOKEN environment variable; prefer it on shared "
                         "machines, argv is visible to other users)")
+    s.add_argument("--state", type=Path, metavar="PATH",
+                   help="keep the state in this SQLite file across restarts (created if "
+                        "missing; default: in memory, lost on exit)")
+    s.add_argument("--state-reset", action="store_true",
+                   help="with --state: discard the file's state and start from the fixtures")
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
