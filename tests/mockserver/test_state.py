@@ -244,3 +244,16 @@ def test_state_reset_without_state_is_a_usage_error(capsys: pytest.CaptureFixtur
 
     assert main(["serve", "--port", str(PORT), "--state-reset"]) == 2
     assert "--state-reset needs --state" in capsys.readouterr().err
+
+
+def test_watch_with_state_is_a_usage_error(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A --watch reload would leave a state file written for other fixtures (refused at the
+    next start), so the combination is refused up front."""
+    from orgkit.cli import main
+
+    assert main(["serve", "--port", str(PORT), "--watch", "--state",
+                 str(tmp_path / "s.db")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--watch and --state do not combine" in err[0]
+    assert not (tmp_path / "s.db").exists()
