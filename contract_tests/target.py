@@ -32,6 +32,11 @@ class Exchange:
         except ValueError:
             return None
 
+    def said(self) -> str:
+        """': <start of the response body>' for messages ('' when the body is empty)."""
+        text = self.response_text.strip().replace("\n", " ")
+        return f": {text[:160]}" if text else ""
+
     @property
     def content_type(self) -> str:
         """The response's media type without parameters."""

@@ -168,10 +168,6 @@ class Mock:
                     "the data set")
         return dataset
 
-    def load_checked(self, dataset: dict[str, Any]) -> None:
-        """Like load, for data sets from outside: ConfigError (state unchanged) if unfit."""
-        self.load(self.check_dataset(dataset))
-
     def _restore(self, snapshot: Mapping[str, Any], previous: Mapping[str, Any]) -> None:
         for name, runtime in self.runtimes.items():
             try:

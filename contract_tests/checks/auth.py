@@ -38,12 +38,6 @@ def each(steps: Iterable[Callable[[], Exchange]]) -> Exchange | None:
     return last
 
 
-def _said(exchange: Exchange) -> str:
-    """The start of a response body, for messages."""
-    text = exchange.response_text.strip().replace("\n", " ")
-    return f": {text[:160]}" if text else ""
-
-
 def in_error_shape(where: str, exchange: Exchange, api: LoadedApi, op: Operation) -> None:
     """Part of every refusal check: the refusal is judged as error_shape_matches judges errors."""
     problem = error_shape_problem(api, op, exchange.status, exchange.content_type,
@@ -63,10 +57,10 @@ def unauthenticated_refused(label: str, exchange: Exchange, *, public: bool, api
     """One anonymous or badly authenticated attempt."""
     where = f"{exchange.method} {exchange.url} with {label}"
     if public and exchange.status in REFUSALS:
-        raise fail(f"{where} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{where} answered {exchange.status}{exchange.said()}",
                    "no 401/403: the operation is public", exchange)
     if not public and exchange.status != 401:
-        raise fail(f"{where} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{where} answered {exchange.status}{exchange.said()}",
                    "401: the operation needs a valid bearer token", exchange)
     if not public:
         in_error_shape(where, exchange, api, op)
@@ -81,7 +75,7 @@ def rights_enforced(persona: str, exchange: Exchange, *, reason: str, api: Loade
     """One call by a persona the oracle refuses."""
     where = f"{exchange.method} {exchange.url} as {persona}"
     if exchange.status != status:
-        raise fail(f"{where} answered {exchange.status}{_said(exchange)}", f"{status}: {reason}",
+        raise fail(f"{where} answered {exchange.status}{exchange.said()}", f"{status}: {reason}",
                    exchange)
     in_error_shape(where, exchange, api, op)
 
@@ -95,7 +89,7 @@ def qualified_caller_allowed(persona: str, exchange: Exchange, *, api: LoadedApi
     """One valid call by a persona the oracle allows."""
     if not succeeded(api, op, exchange.status):
         raise fail(f"{exchange.method} {exchange.url} as {persona} answered {exchange.status}"
-                   f"{_said(exchange)}", "2xx (or a documented redirect): the persona holds a "
+                   f"{exchange.said()}", "2xx (or a documented redirect): the persona holds a "
                    "qualifying right and the request is valid (resources that exist, a valid "
                    "body)", exchange)
 
@@ -115,7 +109,7 @@ def tenant_isolation(persona: str, exchange: Exchange, *, reason: str, api: Load
     """One cross-tenant call by a persona the oracle refuses."""
     where = f"{exchange.method} {exchange.url} as {persona} (another tenant's resource)"
     if exchange.status not in (403, 404):
-        raise fail(f"{where} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{where} answered {exchange.status}{exchange.said()}",
                    f"403 or 404: {reason}", exchange)
     in_error_shape(where, exchange, api, op)
 
@@ -153,7 +147,7 @@ def rights_follow_state(step: str, exchange: Exchange, *, allowed: bool, api: Lo
     if not ok:
         expected = "neither 401 nor 403" if allowed else "403"
         raise fail(f"{step}: {exchange.method} {exchange.url} answered {exchange.status}"
-                   f"{_said(exchange)}", expected, exchange)
+                   f"{exchange.said()}", expected, exchange)
     if not allowed:
         in_error_shape(f"{step}: {exchange.method} {exchange.url}", exchange, api, op)
 
@@ -162,4 +156,4 @@ def state_changed(step: str, exchange: Exchange) -> None:
     """Part of rights_follow_state: an assignment or removal must succeed (2xx)."""
     if not 200 <= exchange.status < 300:
         raise fail(f"{step}: {exchange.method} {exchange.url} answered {exchange.status}"
-                   f"{_said(exchange)}", "2xx: the caller may change these rights", exchange)
+                   f"{exchange.said()}", "2xx: the caller may change these rights", exchange)

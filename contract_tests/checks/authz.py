@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from contract_tests.checks.auth import _said
 from contract_tests.checks.base import check
 from contract_tests.checks.errors import expectation, first_problem, require_error
 from contract_tests.suite import fail
@@ -24,7 +23,7 @@ def wrong_parent_not_found(api: LoadedApi, op: Operation, who: str,
     """One call naming an existing child under a parent it does not belong to."""
     if exchange.status < 400:
         raise fail(f"{exchange.method} {exchange.url} as {who} answered {exchange.status}"
-                   f"{_said(exchange)}", "404: the item does not exist under this parent",
+                   f"{exchange.said()}", "404: the item does not exist under this parent",
                    exchange)
     return require_error(api, op, exchange, statuses=[404])
 
@@ -36,7 +35,7 @@ def refused_create_leaves_nothing(attempt: str, exchange: Exchange) -> Exchange:
     """The refused attempt itself: a 4xx (a 2xx means the create went through)."""
     if not 400 <= exchange.status < 500:
         raise fail(f"{attempt}: {exchange.method} {exchange.url} answered {exchange.status}"
-                   f"{_said(exchange)}", "a 4xx: the create must be refused", exchange)
+                   f"{exchange.said()}", "a 4xx: the create must be refused", exchange)
     return exchange
 
 
@@ -75,7 +74,7 @@ def odd_path_ids_rejected(api: LoadedApi, op: Operation, label: str,
     expected = "a 4xx in the error shape"
     if exchange.status < 400 or exchange.status >= 500:
         raise fail(f"{label}: {exchange.method} {exchange.url[:200]} answered "
-                   f"{exchange.status}{_said(exchange)}", expected, exchange)
+                   f"{exchange.status}{exchange.said()}", expected, exchange)
     # A decoded `/` or dot segment may route the request to no operation at all, where the
     # API's default shape answers (as for unknown_path_not_found): either shape is right.
     options = [expectation(api, op, exchange.status), expectation(api, None, exchange.status)]

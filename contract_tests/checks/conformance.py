@@ -55,10 +55,9 @@ def positive_data_acceptance(label: str, exchange: Exchange, *, api: LoadedApi,
                              op: Operation) -> None:
     """One valid request (Schemathesis' check of that name cannot judge generated ids/scopes)."""
     if not succeeded(api, op, exchange.status):
-        body = exchange.response_text.strip().replace("\n", " ")[:160]
-        raise fail(f"{exchange.method} {exchange.url} ({label}) answered {exchange.status}: "
-                   f"{body}", "2xx (or a documented redirect): the request is valid by the spec "
-                   "and addresses resources that exist", exchange)
+        raise fail(f"{exchange.method} {exchange.url} ({label}) answered {exchange.status}"
+                   f"{exchange.said()}", "2xx (or a documented redirect): the request is valid by "
+                   "the spec and addresses resources that exist", exchange)
 
 
 @check("token_accepted", "conformance",

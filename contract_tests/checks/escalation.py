@@ -11,11 +11,6 @@ FAMILY = "rights"
 OUTSIDE = (403, 404)  # refused, or the context's items are not there for the caller
 
 
-def _said(exchange: Exchange) -> str:
-    text = exchange.response_text.strip().replace("\n", " ")
-    return f": {text[:160]}" if text else ""
-
-
 def _where(exchange: Exchange) -> str:
     return f"{exchange.method} {exchange.url}"
 
@@ -27,7 +22,7 @@ def self_escalation_refused(step: str, exchange: Exchange, *, exact: bool) -> No
     """One self-assignment: 403 for the caller's own id; any 4xx for its upper-case form."""
     ok = exchange.status == 403 if exact else 400 <= exchange.status < 500
     if not ok:
-        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{exchange.said()}",
                    "403: a caller may not hand itself rights it does not hold" if exact else
                    "4xx: the upper-case form of a UUID names the same user", exchange)
 
@@ -38,7 +33,7 @@ def self_escalation_refused(step: str, exchange: Exchange, *, exact: bool) -> No
 def laundering_refused(step: str, exchange: Exchange) -> None:
     """One grant of a right the caller does not hold, to a fresh user."""
     if exchange.status != 403:
-        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{exchange.said()}",
                    "403: only a wider authority grants rights it does not hold", exchange)
 
 
@@ -48,9 +43,7 @@ def laundering_refused(step: str, exchange: Exchange) -> None:
        "(403 or 404; x-orgkit-rights mode context)")
 def invitation_context_enforced(step: str, exchange: Exchange, *, reason: str) -> None:
     """One call outside the caller's context."""
-    if exchange.status not in OUTSIDE:
-        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
-                   f"403 or 404: {reason}", exchange)
+    _refused_outside(step, exchange, reason)
 
 
 @check("context_membership_required", FAMILY,
@@ -58,15 +51,20 @@ def invitation_context_enforced(step: str, exchange: Exchange, *, reason: str) -
        "cannot act there: 403 or 404 (x-orgkit-rights mode context, membership_inferred)")
 def context_membership_required(step: str, exchange: Exchange, *, reason: str) -> None:
     """One call by a persona that belongs to no context it selects."""
+    _refused_outside(step, exchange, reason)
+
+
+def _refused_outside(step: str, exchange: Exchange, reason: str) -> None:
+    """403 or 404 for a call outside the caller's context (both context checks)."""
     if exchange.status not in OUTSIDE:
-        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{exchange.said()}",
                    f"403 or 404: {reason}", exchange)
 
 
 def invitation_kept(step: str, exchange: Exchange) -> None:
     """Part of invitation_context_enforced: refused calls left the invitation in place."""
     if not 200 <= exchange.status < 300:
-        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{_said(exchange)}",
+        raise fail(f"{step}: {_where(exchange)} answered {exchange.status}{exchange.said()}",
                    "2xx: calls from outside the context changed nothing", exchange)
 
 
@@ -76,5 +74,5 @@ def foreign_token_refused(persona: str, exchange: Exchange) -> None:
     """One call with another API's token."""
     if exchange.status != 401:
         raise fail(f"{_where(exchange)} with {persona}'s token (another API's) answered "
-                   f"{exchange.status}{_said(exchange)}", "401: a token of another API",
+                   f"{exchange.status}{exchange.said()}", "401: a token of another API",
                    exchange)

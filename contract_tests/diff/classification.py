@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from contract_tests.checks import CheckFailure
@@ -149,9 +149,7 @@ class Judge:
         if walk.style is PagingStyle.CURSOR:
             runs.append(("cursor_chain_terminates", lambda: cursor_chain_terminates(walk)))
         if walk.ended and op.pagination is not None and op.pagination.meta:
-            lenient = with_cursor_pages_numbered(walk)
-            runs.append(("meta_totals_agree",
-                         lambda: meta_totals_agree(lenient, len(walk.items()))))
+            runs.append(("meta_totals_agree", lambda: meta_totals_agree(walk, len(walk.items()))))
         found = {}
         for name, run in runs:
             try:
@@ -160,18 +158,6 @@ class Judge:
                 if not failure.advisory:  # an inferred expectation: allowed, not contract
                     found[name] = failure.message
         return found
-
-
-def with_cursor_pages_numbered(walk: Walk) -> Walk:
-    """A cursor walk whose first page's null meta.page counts as 1 (the spec leaves a first
-    page without a cursor undecided between page 1 and cursor mode)."""
-    if walk.style is not PagingStyle.CURSOR or not walk.pages:
-        return walk
-    first = walk.pages[0]
-    if first.meta is None or first.meta.get("page", 1) is not None:
-        return walk
-    fixed = replace(first, meta={**first.meta, "page": 1})
-    return replace(walk, pages=(fixed, *walk.pages[1:]))
 
 
 def documented(op: Operation, status: int) -> bool:

@@ -156,7 +156,7 @@ def tamper(token: str) -> str:
 def check_refused(suite: Suite, scenery: Scenery, op: Operation, calls: list[Call]) -> None:
     """rights_enforced over every refused persona."""
     if not calls:
-        if op.rights.mode in (RightsMode.PUBLIC, RightsMode.AUTHENTICATED, RightsMode.VISIBILITY):
+        if not (op.rights.can_forbid or op.rights.mode is RightsMode.OWNER):
             suite.not_applicable(FAMILY, "rights_enforced", op, "the rights rule refuses no "
                                  f"authenticated caller ({op.rights.mode.value})")
         else:
