@@ -291,9 +291,7 @@ def canonical_uuids(req: Request) -> Request:
 
 
 def _canonical(req: Request, location: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
-    # Header names arrive lower-cased; path and query names as declared.
-    uuids = [p.name.lower() if location == "header" else p.name for p in req.op.parameters
-             if p.location == location and p.schema.get("format") == "uuid"]
+    uuids = req.op.uuid_parameters.get(location, ())
     odd = [n for n in uuids if isinstance(values.get(n), str) and values[n] != values[n].lower()]
     return {**values, **{n: canonical_id(values[n]) for n in odd}} if odd else values
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 # The status the clean step declares for operations whose source declares no success at all.
@@ -243,6 +244,17 @@ class Operation:
         """The lowest documented 2xx/3xx status; 204 where none is (see the clean step)."""
         codes = sorted(int(s) for s in self.statuses if s[0] in "23" and s.isdigit())
         return codes[0] if codes else IMPLICIT_SUCCESS
+
+    @cached_property
+    def uuid_parameters(self) -> Mapping[str, tuple[str, ...]]:
+        """Names of the `format: uuid` parameters per location (header names lower-cased, as
+        they arrive); computed once, read on every request."""
+        found: dict[str, tuple[str, ...]] = {}
+        for p in self.parameters:
+            if p.schema.get("format") == "uuid":
+                name = p.name.lower() if p.location == "header" else p.name
+                found[p.location] = (*found.get(p.location, ()), name)
+        return found
 
     def parameter(self, name: str, location: str | None = None) -> Parameter | None:
         """The declared parameter with that name (header names case-insensitively)."""
