@@ -106,7 +106,7 @@ def _apply(document: Any, action: Action, source: str, warn: Warn) -> Any:
             document = _merged(document, action.update, source, action.pointer)
         else:
             key = node.location[-1]
-            container = node.parent.value
+            container: Any = node.parent.value
             container[key] = _merged(container[key], action.update, source, action.pointer)
     return document
 

@@ -54,6 +54,20 @@ class LoadedApi:
     model: ApiModel
     overlays: tuple[str, ...] = ()
 
+    @property
+    def loaded_from(self) -> dict[str, Any]:
+        """Where the document came from, as JSON (see loaded_from)."""
+        return {"source": self.source, "overlays": list(self.overlays)}
+
+
+# The key under which a private copy of a document may say where it was loaded from.
+LOADED_FROM = "x-orgkit-loaded-from"
+
+
+def loaded_from(where: Mapping[str, Any]) -> LoadedApi:
+    """The loaded API a LoadedApi.loaded_from value names (cached like every load)."""
+    return load_api(str(where["source"]), tuple(str(o) for o in where.get("overlays", ())))
+
 
 def spec_dir() -> Path:
     """The folder holding the bundled specs."""
