@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orgkit.cli import build_parser
+from orgkit_cli.cli import build_parser
 
 
 def commands(parser: argparse.ArgumentParser, name: str = "orgkit") -> dict[str, Any]:
