@@ -90,7 +90,8 @@ def _contract(args: argparse.Namespace) -> int:
 
     source = one_source(args)
     config = ContractConfig(
-        api=str(source.path), overlays=source.overlays, base_url=args.base_url, personas=args.personas,
+        api=str(source.path), overlays=source.overlays, base_url=args.base_url,
+        personas=args.personas,
         report_dir=args.report_dir, profile=args.profile, seed=args.seed,
         only=tuple(x for x in (args.only or "").split(",") if x),
         operations=tuple(args.operation or ()), label=args.label or "", strict=args.strict,
