@@ -141,7 +141,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = Parser(prog="orgkit", description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"orgkit {_version()}")
+    parser.add_argument("--version", action="version", version=f"orgkit {_version()}",
+                        help="print the installed version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the stateful mock (default: SVX under /svx, Transmit "
