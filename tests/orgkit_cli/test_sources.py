@@ -82,8 +82,8 @@ def test_spec_writes_the_overlaid_document(tmp_path: Path) -> None:
     assert main(["spec", "--spec", str(spec_path("svx")), "--overlay", str(V4),
                  "--out", str(out)]) == 0
     document = json.loads(out.read_text())
-    assert (document["x-orgkit"]["mount"], document["servers"]) == (
-        "/api/v4", [{"url": "/api/v4", "description": "orgkit mock (specs/overlays/svx-api-v4.yaml)"}])
+    assert document["x-orgkit"]["mount"] == "/api/v4"
+    assert [s["url"] for s in document["servers"]] == ["/api/v4"]
 
 
 def test_contract_takes_exactly_one_document(capsys: pytest.CaptureFixture[str]) -> None:
