@@ -48,7 +48,9 @@ def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
     """(name, token) of the SVX personas, then (name, credentials) of the Transmit ones."""
     from fixtures import persona_token
 
-    personas: Mapping[str, Any] = mock.dataset.get("personas", {})
+    personas: Mapping[str, Any] = {name: entry for name, entry in
+                                   mock.dataset.get("personas", {}).items()
+                                   if entry.get("api") in mock.runtimes}  # of served APIs only
     svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
            for name, entry in personas.items() if entry.get("api") == "svx"]
     return svx + [(name, f"client_id={entry['client_id']} client_secret="
