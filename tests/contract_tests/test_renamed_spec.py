@@ -13,14 +13,12 @@ import pytest
 import yaml
 
 from contract_tests.config import ContractConfig
-from contract_tests.results import Results
-from contract_tests.runner import execute, prepare
 from mockserver.app import create_app
 from mockserver.config import ServeConfig
 from orgkit.specs import SpecSource, spec_dir, spec_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asgi_live import serving  # noqa: E402
+from asgi_live import run_config, serving  # noqa: E402
 from conftest import personas_for  # noqa: E402
 
 OPERATIONS = ("listTenants", "getOrg", "createOrg", "listTenantOrgs", "getOrgAdmin",
@@ -49,14 +47,8 @@ def verdicts(source: SpecSource, folder: Path) -> Counter[tuple[str, str, str, s
     mount = app.mock.runtimes["svx"].model.mount
     with serving(app) as origin:
         personas = personas_for(app, origin, folder)
-        config = ContractConfig(str(source.path), origin + mount, personas,
-                                operations=OPERATIONS, overlays=source.overlays)
-        results = Results()
-        suite = prepare(config, results)
-        try:
-            execute(suite)
-        finally:
-            suite.target.close()
+        results = run_config(ContractConfig(str(source.path), origin + mount, personas,
+                                            operations=OPERATIONS, overlays=source.overlays))
     return Counter((r.family, r.check, r.operation_id, r.outcome.value) for r in results)
 
 
