@@ -88,10 +88,9 @@ def _spec(args: argparse.Namespace) -> int:
 def _contract(args: argparse.Namespace) -> int:
     from contract_tests.runner import ContractConfig, run_contract
 
-    source = one_source(args)
     config = ContractConfig(
-        api=str(source.path), overlays=source.overlays, base_url=args.base_url,
-        personas=args.personas,
+        api=args.api or str(args.spec), overlays=tuple(args.overlay or ()),
+        base_url=args.base_url, personas=args.personas,
         report_dir=args.report_dir, profile=args.profile, seed=args.seed,
         only=tuple(x for x in (args.only or "").split(",") if x),
         operations=tuple(args.operation or ()), label=args.label or "", strict=args.strict,
@@ -103,9 +102,9 @@ def _contract(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from contract_tests.diff.run import DiffConfig, Side, run_diff
 
-    source = one_source(args)
     config = DiffConfig(
-        api=str(source.path), overlays=source.overlays, left=Side(args.left, args.left_personas),
+        api=args.api or str(args.spec), overlays=tuple(args.overlay or ()),
+        left=Side(args.left, args.left_personas),
         right=Side(args.right, args.right_personas), seed=args.seed, profile=args.profile,
         operations=tuple(args.operation or ()), report_dir=args.report_dir,
     )
