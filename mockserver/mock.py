@@ -24,6 +24,12 @@ from orgkit.tokens import KeyRing
 PLUGINS: Mapping[str, ApiPlugin] = {"svx": svx.PLUGIN, "transmit": transmit.PLUGIN}
 
 
+def plugin_for(name: str) -> ApiPlugin:
+    """The plugin registered for an API name; an API without one gets the empty generic plugin
+    (its collections, grants and scopes are declared in its document)."""
+    return PLUGINS.get(name, ApiPlugin())
+
+
 # A minute: longer delays only look like a hung server, and shutdown would wait for them.
 MAX_DELAY_MS = 60_000
 
@@ -68,8 +74,8 @@ class Mock:
     def __init__(self, config: ServeConfig, dataset: Mapping[str, Any]) -> None:
         self.config = config
         self.keyring = KeyRing(config.tokens)
-        self.runtimes = {name: ApiRuntime(load_api(name), PLUGINS[name], self.keyring, config.seed)
-                         for name in config.apis}
+        self.runtimes = {name: ApiRuntime(load_api(name), plugin_for(name), self.keyring,
+                                          config.seed) for name in config.apis}
         self.routers = {name: Router(rt.model) for name, rt in self.runtimes.items()}
         self.faults = Faults(config.latency_ms, config.latency_jitter_ms)
         self.log = RequestLog(config.request_log_size)
