@@ -3,7 +3,7 @@ raise SpecError naming the file and the JSON pointer."""
 
 from __future__ import annotations
 
-import copy
+import functools
 from typing import Any
 
 import pytest
@@ -56,16 +56,13 @@ def _document() -> dict[str, Any]:
 
 def variant(path: str, value: Any = DROP) -> dict[str, Any]:
     """The document with the value at a /-separated path below x-orgkit replaced (or dropped)."""
-    data = copy.deepcopy(_document())
-    *parents, last = path.split("/")
-    target: Any = data["x-orgkit"]
-    for key in parents:
-        target = target[int(key)] if isinstance(target, list) else target[key]
-    index: Any = int(last) if isinstance(target, list) else last
+    data = _document()
+    keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split("/")]
+    parent = functools.reduce(lambda node, key: node[key], keys[:-1], data["x-orgkit"])
     if value is DROP:
-        del target[index]
+        del parent[keys[-1]]
     else:
-        target[index] = value
+        parent[keys[-1]] = value
     return data
 
 
