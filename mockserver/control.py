@@ -138,7 +138,7 @@ class ControlEndpoints:
             **{route: f"{rt.model.name}: {(handler.__doc__ or '').splitlines()[0]}"
                for rt in self.mock.runtimes.values()
                for route, handler in rt.plugin.routes.items()},
-            **{f"POST {path}": f"{rt.model.name} client-credentials token endpoint"
+            **{f"POST {path}": f"{rt.model.name}: the client-credentials token endpoint"
                for path, (rt, _) in token_endpoints(self.mock).items()},
         }})
 

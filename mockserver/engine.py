@@ -18,7 +18,7 @@ from orgkit.errors import DomainError, InvalidInput, NotFound, SpecError, Unauth
 from orgkit.grants import canonical_id
 from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
-from orgkit.specs import LoadedApi, operation_pointer
+from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
 
 Behaviour = Callable[["Ctx"], Response]
@@ -196,7 +196,7 @@ class ApiRuntime:
             action = op.resource.action if op.resource is not None else None
             if action is not None and action not in crud.ACTIONS \
                     and action not in self.plugin.behaviours:
-                raise SpecError(source, f"{operation_pointer(op)}/x-orgkit-resource/action",
+                raise SpecError(source, f"{op.pointer}/x-orgkit-resource/action",
                                 f"unknown behaviour {action!r}: neither a CRUD action "
                                 f"({', '.join(crud.ACTIONS)}) nor one the {self.model.name} "
                                 "plugin registers")

@@ -145,6 +145,15 @@ def test_broken_state_rule_names_file_and_pointer(path: str, value: Any, pointer
     assert fragment in info.value.problem
 
 
+def test_a_cascade_into_an_undeclared_collection_is_refused() -> None:
+    document = _document()
+    document["paths"]["/members"]["get"]["x-orgkit-resource"]["cascade"] = ["badges.member_id"]
+    with pytest.raises(SpecError) as info:
+        build_model(document, SRC)
+    assert info.value.pointer == "/paths/~1members/get/x-orgkit-resource/cascade/0"
+    assert "'badges'" in info.value.problem
+
+
 SCALAR = st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none())
 
 
