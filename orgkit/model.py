@@ -290,6 +290,63 @@ class AuthConfig:
 
 
 @dataclass(frozen=True)
+class CollectionRule:
+    """A collection declared at document level (x-orgkit.collections)."""
+
+    name: str
+    key: tuple[str, ...] = ()  # empty: as the operations address it, else (id,)
+    schema: str | Mapping[str, Any] | None = None  # component name or inline schema of an item
+    references: Mapping[str, str] = field(default_factory=dict)  # field -> collection it names
+
+
+@dataclass(frozen=True)
+class SubjectRule:
+    """The collection a token's subject must name an item of (else 401)."""
+
+    collection: str
+    field: str = "id"
+
+
+@dataclass(frozen=True)
+class GrantSource:
+    """Where some of a caller's rights live: items of a collection, or a token claim."""
+
+    scope: Scope
+    collection: str | None = None  # exactly one of collection and claim
+    claim: str | None = None
+    user_field: str = "id"  # the item field equal to the subject
+    scope_field: str | None = None  # tenant/org scopes: the item field naming the scope's id
+    rights_field: str = ""  # a list of right names, or one name
+    where: Mapping[str, Any] = field(default_factory=dict)  # only items with these values count
+
+
+@dataclass(frozen=True)
+class IdentityRule:
+    """How the generic engine builds a caller from a verified token (x-orgkit.grants)."""
+
+    subject: SubjectRule | None = None
+    token_kind_claim: str | None = None  # None: every caller is a "user"
+    token_kinds: tuple[str, ...] = ()  # accepted token kinds (empty: any)
+    org_claim: str | None = None  # org-confined tokens name their org here
+    sources: tuple[GrantSource, ...] = ()
+
+    def collections(self) -> tuple[tuple[str, str], ...]:
+        """(JSON pointer below the rule, collection) for every collection the rule names."""
+        named = [("subject/collection", self.subject.collection)] if self.subject else []
+        named += [(f"sources/{i}/collection", s.collection)
+                  for i, s in enumerate(self.sources) if s.collection is not None]
+        return tuple(named)
+
+
+@dataclass(frozen=True)
+class ScopeNesting:
+    """How an inner scope lies in an outer one: the tenant of an org is item[tenant_field]."""
+
+    collection: str
+    tenant_field: str
+
+
+@dataclass(frozen=True)
 class ApiModel:
     """All operations of one API plus its document-level rules."""
 
@@ -309,6 +366,11 @@ class ApiModel:
     # them): their values as text, so a checker can tell a violated inferred constraint (advisory)
     # from one the seed states.
     inferred_constraints: tuple[str, ...] = ()
+    # Where state lives beyond the operations' own collections, where rights live, how scopes
+    # nest (x-orgkit.collections, .grants, .scopes): the generic engine reads names from here.
+    collections: Mapping[str, CollectionRule] = field(default_factory=dict)
+    identity: IdentityRule = IdentityRule()
+    scopes: Mapping[Scope, ScopeNesting] = field(default_factory=dict)
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with that id; KeyError names the known ids otherwise."""
@@ -316,6 +378,12 @@ class ApiModel:
             if op.operation_id == operation_id:
                 return op
         raise KeyError(f"{self.name}: no operation {operation_id!r}")
+
+    def collection_names(self) -> frozenset[str]:
+        """Every collection the document declares: its operations' and x-orgkit.collections'."""
+        named = {op.resource.collection for op in self.operations
+                 if op.resource is not None and op.resource.collection}
+        return frozenset(named | set(self.collections))
 
     @property
     def error_shape(self) -> ErrorShape:

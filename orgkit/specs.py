@@ -22,6 +22,13 @@ from orgkit.rules import (
     parse_resource,
     parse_rights,
 )
+from orgkit.staterules import (
+    check_collections,
+    check_schemas,
+    parse_collections,
+    parse_identity,
+    parse_scopes,
+)
 
 SPEC_FILES = {"svx": "svx-api.yaml", "transmit": "transmit-organizations.yaml"}
 
@@ -92,6 +99,9 @@ def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
     )
     info = root.sub("info")
     ops = tuple(_operations(root, x.get("api", str), shapes, default_shape))
+    collections, identity, scopes = parse_collections(x), parse_identity(x), parse_scopes(x)
+    check_collections(x, ops, collections, identity, scopes)
+    check_schemas(x, collections, (root.data.get("components") or {}).get("schemas") or {})
     return ApiModel(
         name=x.get("api", str), title=info.get("title", str), version=str(info.get("version", str)),
         mount=x.get("mount", str), auth=auth, error_shapes=shapes,
@@ -99,6 +109,7 @@ def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
         implicit_errors=tuple(int(s) for s in x.get("implicit_errors", list, [])),
         operations=ops, also_allowed=parse_also_allowed(x),
         inferred_constraints=inferred_constraints(root.data),
+        collections=collections, identity=identity, scopes=scopes,
     )
 
 

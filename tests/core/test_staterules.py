@@ -1,0 +1,177 @@
+"""orgkit.staterules: x-orgkit.collections / grants / scopes parse into the model; broken rules
+raise SpecError naming the file and the JSON pointer."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orgkit.errors import SpecError
+from orgkit.model import GrantSource, Scope, ScopeNesting, SubjectRule
+from orgkit.specs import build_model, load_api
+
+SRC = "teams.yaml"
+DROP = object()
+
+
+def _document() -> dict[str, Any]:
+    """A one-operation API that declares its members, rights in two scopes and a nesting."""
+    return {
+        "openapi": "3.0.3", "info": {"title": "Teams", "version": "1"},
+        "components": {"schemas": {"Err": {"type": "object"}, "Member": {"type": "object"}}},
+        "x-orgkit": {
+            "api": "teams", "mount": "/teams", "auth": {"kind": "jwt"},
+            "default_error_shape": "plain",
+            "error_shapes": {"plain": {"schemas": {"default": "Err"},
+                                       "templates": {"default": {"m": "{message}"}}}},
+            "collections": {
+                "accounts": {"key": ["account_id"], "schema": "Member"},
+                "projects": {"references": {"workspace_id": "workspaces"}},
+                "workspaces": {},
+            },
+            "grants": {
+                "subject": {"collection": "accounts", "field": "account_id"},
+                "token_kind_claim": "kind", "token_kinds": ["human", "robot"],
+                "org_claim": "project",
+                "sources": [
+                    {"scope": "tenant", "collection": "members", "user_field": "account_id",
+                     "scope_field": "workspace_id", "rights_field": "roles",
+                     "where": {"state": "active"}},
+                    {"scope": "permission", "claim": "scopes"},
+                ],
+            },
+            "scopes": {"org": {"collection": "projects", "tenant_field": "workspace_id"}},
+        },
+        "paths": {"/members": {"get": {
+            "operationId": "listMembers", "responses": {"200": {"description": "ok"}},
+            "x-orgkit-rights": {"mode": "authenticated"},
+            "x-orgkit-resource": {"collection": "members", "action": "list"},
+        }}},
+    }
+
+
+def variant(path: str, value: Any = DROP) -> dict[str, Any]:
+    """The document with the value at a /-separated path below x-orgkit replaced (or dropped)."""
+    data = copy.deepcopy(_document())
+    *parents, last = path.split("/")
+    target: Any = data["x-orgkit"]
+    for key in parents:
+        target = target[int(key)] if isinstance(target, list) else target[key]
+    index: Any = int(last) if isinstance(target, list) else last
+    if value is DROP:
+        del target[index]
+    else:
+        target[index] = value
+    return data
+
+
+def test_state_rules_parse_into_the_model() -> None:
+    model = build_model(_document(), SRC)
+    rule = model.identity
+    assert rule.subject == SubjectRule("accounts", "account_id")
+    assert (rule.token_kind_claim, rule.token_kinds, rule.org_claim) == (
+        "kind", ("human", "robot"), "project")
+    assert rule.sources == (
+        GrantSource(Scope.TENANT, collection="members", user_field="account_id",
+                    scope_field="workspace_id", rights_field="roles", where={"state": "active"}),
+        GrantSource(Scope.PERMISSION, claim="scopes"))
+    assert model.scopes == {Scope.ORG: ScopeNesting("projects", "workspace_id")}
+    assert model.collections["accounts"].key == ("account_id",)
+    assert model.collections["projects"].references == {"workspace_id": "workspaces"}
+    assert model.collection_names() == {"accounts", "projects", "workspaces", "members"}
+
+
+def test_absent_state_rules_give_no_rights_and_no_nesting() -> None:
+    document = _document()
+    for key in ("collections", "grants", "scopes"):
+        del document["x-orgkit"][key]
+    document["x-orgkit"]["grants"] = None  # null stands for "none" too
+    model = build_model(document, SRC)
+    assert (model.identity.sources, model.identity.subject, model.scopes, model.collections) == (
+        (), None, {}, {})
+
+
+GRANTS = "/x-orgkit/grants"
+BROKEN = [
+    ("subject-undeclared", "grants/subject/collection", "people",
+     f"{GRANTS}/subject/collection", "'people'"),
+    ("source-undeclared", "grants/sources/0/collection", "roles",
+     f"{GRANTS}/sources/0/collection", "no operation"),
+    ("scope-undeclared", "scopes/org/collection", "teams", "/x-orgkit/scopes/org/collection",
+     "'teams'"),
+    ("reference-undeclared", "collections/projects/references/workspace_id", "spaces",
+     "/x-orgkit/collections/projects/references/workspace_id", "'spaces'"),
+    ("unknown-scope", "grants/sources/0/scope", "workspace", f"{GRANTS}/sources/0/scope",
+     "'workspace'"),
+    ("both-collection-and-claim", "grants/sources/0/claim", "roles",
+     f"{GRANTS}/sources/0/collection", "exactly one"),
+    ("neither-collection-nor-claim", "grants/sources/1/claim", DROP,
+     f"{GRANTS}/sources/1/collection", "exactly one"),
+    ("tenant-without-scope-field", "grants/sources/0/scope_field", DROP,
+     f"{GRANTS}/sources/0/scope_field", "required for scope tenant"),
+    ("global-with-scope-field", "grants/sources/0/scope", "global",
+     f"{GRANTS}/sources/0/scope_field", "has no id"),
+    ("claim-for-a-tenant", "grants/sources/1/scope", "tenant", f"{GRANTS}/sources/1/claim",
+     "global or permission"),
+    ("missing-rights-field", "grants/sources/0/rights_field", DROP,
+     f"{GRANTS}/sources/0/rights_field", "required but missing"),
+    ("missing-user-field", "grants/sources/0/user_field", DROP,
+     f"{GRANTS}/sources/0/user_field", "required but missing"),
+    ("where-not-scalar", "grants/sources/0/where", {"state": ["active"]},
+     f"{GRANTS}/sources/0/where/state", "['active']"),
+    ("sources-not-a-list", "grants/sources", {"scope": "global"}, f"{GRANTS}/sources",
+     "expected list"),
+    ("token-kind-not-text", "grants/token_kinds", ["human", 3], f"{GRANTS}/token_kinds/1", "3"),
+    ("tenant-does-not-nest", "scopes/tenant", {"collection": "projects", "tenant_field": "x"},
+     "/x-orgkit/scopes/tenant", "unknown nested scope"),
+    ("nesting-without-field", "scopes/org/tenant_field", DROP,
+     "/x-orgkit/scopes/org/tenant_field", "required but missing"),
+    ("schema-not-a-component", "collections/accounts/schema", "Person",
+     "/x-orgkit/collections/accounts/schema", "'Person'"),
+    ("key-not-a-list", "collections/accounts/key", "account_id",
+     "/x-orgkit/collections/accounts/key", "expected list"),
+    ("grants-not-a-mapping", "grants", ["sub"], "/x-orgkit/grants", "expected Mapping"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "pointer", "fragment"), [b[1:] for b in BROKEN],
+                         ids=[b[0] for b in BROKEN])
+def test_broken_state_rule_names_file_and_pointer(path: str, value: Any, pointer: str,
+                                                  fragment: str) -> None:
+    with pytest.raises(SpecError) as info:
+        build_model(variant(path, value), SRC)
+    assert (info.value.source, info.value.pointer) == (SRC, pointer)
+    assert fragment in info.value.problem
+
+
+SCALAR = st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none())
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=8), SCALAR, max_size=4))
+def test_any_scalar_where_filter_is_kept_as_written(where: dict[str, Any]) -> None:
+    model = build_model(variant("grants/sources/0/where", where), SRC)
+    assert model.identity.sources[0].where == where
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=8),
+                       st.one_of(st.lists(SCALAR, max_size=2), st.dictionaries(
+                           st.text(max_size=3), SCALAR, max_size=2)), min_size=1, max_size=3))
+def test_a_where_filter_with_a_compound_value_is_refused(where: dict[str, Any]) -> None:
+    with pytest.raises(SpecError) as info:
+        build_model(variant("grants/sources/0/where", where), SRC)
+    assert info.value.pointer.startswith(f"{GRANTS}/sources/0/where/")
+
+
+@pytest.mark.parametrize(("api", "scopes", "subject"), [
+    ("svx", (Scope.GLOBAL, Scope.TENANT, Scope.ORG), None),
+    ("transmit", (Scope.PERMISSION,), SubjectRule("clients", "client_id")),
+], ids=["svx", "transmit"])
+def test_bundled_specs_declare_their_grants(api: str, scopes: tuple[Scope, ...],
+                                            subject: SubjectRule | None) -> None:
+    identity = load_api(api).model.identity
+    assert tuple(s.scope for s in identity.sources) == scopes
+    assert identity.subject == subject
