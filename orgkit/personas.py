@@ -16,6 +16,8 @@ from typing import Any
 
 from orgkit.documents import read_document
 from orgkit.errors import ConfigError
+from orgkit.grants import canonical_id
+from orgkit.model import GrantSource, IdentityRule, Scope
 from orgkit.rights import Grants
 
 PERSONAS_FORMAT = "orgkit-personas/1"
@@ -94,3 +96,36 @@ def rights_document(grants: Grants) -> dict[str, Any]:
     return {"global": sorted(grants.global_rights),
             "tenants": {k: sorted(v) for k, v in grants.tenant_rights.items()},
             "orgs": {k: sorted(v) for k, v in grants.org_rights.items()}}
+
+
+def held_in_state(identity: IdentityRule, state: Mapping[str, Any], subject: str) -> Grants:
+    """What a user holds per the API's declared grant sources, read from a data set section
+    (collection name -> items); claim sources carry nothing here (there is no token)."""
+    found: dict[Scope, dict[str, set[str]]] = {scope: {} for scope in Scope}
+    for source in identity.sources:
+        if source.collection is None:
+            continue
+        for item in state.get(source.collection) or ():
+            if not _counts(source, item, subject):
+                continue
+            scope_id = str(item.get(source.scope_field)) if source.scope_field else ""
+            found[source.scope].setdefault(scope_id, set()).update(_rights(item, source))
+    return Grants(
+        global_rights=frozenset(found[Scope.GLOBAL].get("", ())),
+        tenant_rights={k: frozenset(v) for k, v in found[Scope.TENANT].items()},
+        org_rights={k: frozenset(v) for k, v in found[Scope.ORG].items()},
+        permissions=frozenset(found[Scope.PERMISSION].get("", ())),
+    )
+
+
+def _counts(source: GrantSource, item: Mapping[str, Any], subject: str) -> bool:
+    if canonical_id(str(item.get(source.user_field))) != canonical_id(subject):
+        return False
+    return all(item.get(k) == v for k, v in source.where.items())
+
+
+def _rights(item: Mapping[str, Any], source: GrantSource) -> set[str]:
+    value = item.get(source.rights_field)
+    if isinstance(value, str):
+        return {value}
+    return {str(r) for r in value or ()}
