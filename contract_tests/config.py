@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from orgkit.errors import ConfigError
+from orgkit.specs import SPEC_FILES, SpecSource
 
 FAMILIES = ("conformance", "rights", "pagination", "errors", "workflows", "reliability",
             "authorization")
@@ -46,10 +47,12 @@ class ContractConfig:
     operations: tuple[str, ...] = ()
     label: str = ""  # names the implementation under test in the reports
     strict: bool = False  # advisory verdicts fail the run too (exit 1)
+    overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the document, in order
 
     def __post_init__(self) -> None:
-        if self.api not in ("svx", "transmit"):
-            raise ConfigError(f"--api must be svx or transmit, got {self.api!r}")
+        if self.api not in SPEC_FILES and not Path(self.api).is_file():
+            raise ConfigError(f"--api must be one of {', '.join(SPEC_FILES)} (or --spec an "
+                              f"existing file), got {self.api!r}")
         url = urlparse(self.base_url)
         if url.scheme not in ("http", "https") or not url.netloc:
             raise ConfigError(f"--base-url must be an http(s) URL including the API's server "
@@ -59,6 +62,11 @@ class ContractConfig:
         unknown = sorted(set(self.only) - set(FAMILIES))
         if unknown:
             raise ConfigError(f"--only got unknown families {unknown}; known: {list(FAMILIES)}")
+
+    @property
+    def source(self) -> SpecSource:
+        """The document under test: a bundled API or a file, with its overlays."""
+        return SpecSource.of(self.api, tuple(self.overlays))
 
     @property
     def families(self) -> tuple[str, ...]:

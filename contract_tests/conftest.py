@@ -20,13 +20,15 @@ from contract_tests.redaction import Redactor
 from contract_tests.results import Results
 from contract_tests.runner import check_operations
 from orgkit.errors import OrgkitError
-from orgkit.specs import load_api
+from orgkit.specs import load_spec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The options of `orgkit contract`, for pytest."""
     group = parser.getgroup("orgkit contract suite")
-    group.addoption("--api", choices=["svx", "transmit"], help="the API under test")
+    group.addoption("--api", help="the API under test: svx, transmit or an OpenAPI file")
+    group.addoption("--overlay", action="append", default=[], metavar="FILE",
+                    help="an OpenAPI Overlay applied to the document (repeatable, in order)")
     group.addoption("--base-url", help="e.g. http://127.0.0.1:8080/svx (server path included)")
     group.addoption("--personas", help="the personas file (orgkit-personas/1)")
     group.addoption("--profile", default="quick", choices=["quick", "full"])
@@ -61,8 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
             seed=config.getoption("seed"),
             only=tuple(x for x in config.getoption("only").split(",") if x),
             operations=tuple(config.getoption("operation")),
-            label=config.getoption("label"), strict=config.getoption("strict"))
-        check_operations(contract, load_api(api).model.operations)
+            label=config.getoption("label"), strict=config.getoption("strict"),
+            overlays=tuple(Path(o) for o in config.getoption("overlay")))
+        check_operations(contract, load_spec(contract.source).model.operations)
         config.stash[CONTRACT] = contract
     except OrgkitError as exc:
         pytest.exit(f"orgkit: error: {exc}", returncode=2)
@@ -80,7 +83,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                              ids=["not-configured"])
         return
     pairs = [(f, op.operation_id) for f in config.families
-             for op in load_api(config.api).model.operations if config.selects(op.operation_id)]
+             for op in load_spec(config.source).model.operations
+             if config.selects(op.operation_id)]
     metafunc.parametrize("family_operation", pairs, ids=[f"{f}-{o}" for f, o in pairs])
 
 

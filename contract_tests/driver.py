@@ -24,6 +24,7 @@ from contract_tests.target import Exchange, Target
 from orgkit.errors import Forbidden
 from orgkit.model import Operation, Scope, ScopeRef, SourceKind
 from orgkit.rights import authorize
+from orgkit.specs import LOADED_FROM
 
 CheckFn = Callable[..., Any]
 # Headers requests adds for its own wire format; httpx sets its own.
@@ -32,11 +33,19 @@ _DROPPED_HEADERS = {"content-length", "x-schemathesis-testcaseid"}
 
 def load_schema(suite: Suite) -> Any:
     """A Schemathesis schema of the suite's (resolved, cleaned) document, pointed at the target."""
-    document = copy.deepcopy(dict(suite.api.document))
+    document = schema_document(suite)
     # An explicit config: a schemathesis.toml lying around must not change what a run checks.
     schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
     schema.config.update(base_url=suite.target.base_url)
     return schema
+
+
+def schema_document(suite: Suite) -> dict[str, Any]:
+    """A private copy of the suite's document for Schemathesis, saying where it was loaded from
+    (the checks judge by that document, not by the bundled one of the same API name)."""
+    document = copy.deepcopy(dict(suite.api.document))
+    document[LOADED_FROM] = suite.api.loaded_from
+    return document
 
 
 def api_operation(schema: Any, op: Operation) -> Any:

@@ -20,7 +20,7 @@ from contract_tests.suite import Suite
 from contract_tests.target import Target
 from orgkit.errors import ConfigError
 from orgkit.model import Operation
-from orgkit.specs import load_api
+from orgkit.specs import load_spec
 
 Family = Callable[[Suite], None]
 
@@ -34,11 +34,11 @@ def family(name: str) -> Family:
 
 def prepare(config: ContractConfig, results: Results, target: Target | None = None) -> Suite:
     """Everything a run needs; ConfigError for an unreachable target or rejected tokens."""
-    api = load_api(config.api)
+    api = load_spec(config.source)
     check_operations(config, api.model.operations)
     target = target or Target(config.base_url)
     target.ping()
-    personas = load_personas(config.personas, config.api)
+    personas = load_personas(config.personas, api.model.name)
     suite = Suite(config, api, target, personas, results, random.Random(config.seed))
     from contract_tests.preflight import check_mount, check_tokens
 
@@ -55,7 +55,7 @@ def check_operations(config: ContractConfig, operations: Iterable[Operation]) ->
             close = difflib.get_close_matches(wanted, known, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ConfigError(f"--operation {wanted!r} is not an operation id of the "
-                              f"{config.api} API{hint}")
+                              f"{config.source.path.name} API{hint}")
 
 
 def execute(suite: Suite) -> None:

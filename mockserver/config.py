@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orgkit.specs import SpecSource
 from orgkit.tokens import TokenConfig
 
+BUNDLED = (SpecSource.of("svx"), SpecSource.of("transmit"))
 DEFAULT_CORS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
@@ -18,7 +20,8 @@ class ServeConfig:
     port: int = 8080
     fixtures: Path | None = None  # None: the bundled fixtures/default.json
     seed: int = 1
-    apis: tuple[str, ...] = ("svx", "transmit")
+    # The documents served, each at its x-orgkit.mount, keyed by its x-orgkit.api name.
+    apis: tuple[SpecSource, ...] = field(default_factory=lambda: BUNDLED)
     cors_origin_regex: str | None = DEFAULT_CORS  # None: CORS off
     cors_origins: tuple[str, ...] = ()
     latency_ms: int = 0

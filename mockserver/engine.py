@@ -254,8 +254,10 @@ class ApiRuntime:
         from mockserver import crud
 
         rule = ctx.op.resource
-        if rule is None:
-            raise NotImplementedError(f"{ctx.op.operation_id} has no x-orgkit-resource")
+        if rule is None:  # a document without rules: answered from its examples
+            from mockserver.examples import answer
+
+            return answer(ctx)
         action = self.plugin.behaviours.get(rule.action) or crud.ACTIONS.get(rule.action)
         if action is None:
             raise NotImplementedError(f"{ctx.op.operation_id}: no behaviour {rule.action!r}")

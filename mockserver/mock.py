@@ -18,10 +18,31 @@ from mockserver.snapshots import check_state
 from mockserver.statefile import FRESH, Header, StateFile, digest, discard
 from mockserver.store import Store
 from orgkit.errors import ConfigError
-from orgkit.specs import load_api
+from orgkit.specs import LoadedApi, SpecSource, load_spec
 from orgkit.tokens import KeyRing
 
 PLUGINS: Mapping[str, ApiPlugin] = {"svx": svx.PLUGIN, "transmit": transmit.PLUGIN}
+
+
+def served_apis(sources: tuple[SpecSource, ...]) -> list[LoadedApi]:
+    """The documents to serve; ConfigError when two share an API name or a mount."""
+    loaded = [load_spec(source) for source in sources]
+    for attribute, what in (("name", "x-orgkit.api name"), ("mount", "x-orgkit.mount")):
+        seen: dict[str, str] = {}
+        for api in loaded:
+            value = getattr(api.model, attribute)
+            if value in seen:
+                raise ConfigError(f"{seen[value]} and {api.source} have the same {what} "
+                                  f"{value!r}; serve one of them, or change it with an overlay")
+            seen[value] = api.source
+    return loaded
+
+
+def _plugin(name: str) -> ApiPlugin:
+    """The API's plugin, or the stateless one for documents orgkit has no Python for."""
+    from mockserver.examples import STATELESS
+
+    return PLUGINS.get(name, STATELESS)
 
 
 # A minute: longer delays only look like a hung server, and shutdown would wait for them.
@@ -68,8 +89,9 @@ class Mock:
     def __init__(self, config: ServeConfig, dataset: Mapping[str, Any]) -> None:
         self.config = config
         self.keyring = KeyRing(config.tokens)
-        self.runtimes = {name: ApiRuntime(load_api(name), PLUGINS[name], self.keyring, config.seed)
-                         for name in config.apis}
+        self.runtimes = {api.model.name: ApiRuntime(api, _plugin(api.model.name), self.keyring,
+                                                    config.seed)
+                         for api in served_apis(config.apis)}
         self.routers = {name: Router(rt.model) for name, rt in self.runtimes.items()}
         self.faults = Faults(config.latency_ms, config.latency_jitter_ms)
         self.log = RequestLog(config.request_log_size)

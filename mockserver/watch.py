@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from mockserver.app import MockApp, create_app
 from mockserver.generation import Loads
 from orgkit.errors import OrgkitError
-from orgkit.specs import load_api, spec_path
+from orgkit.specs import load_spec
 
 # Editors save in bursts (write, rename, chmod); wait this long for the burst to end.
 DEBOUNCE_MS = 300
@@ -30,7 +30,8 @@ class Reloading:
         self.out = out or sys.stderr
         config = app.mock.config
         self.fixtures = _fixtures_path(config.fixtures)
-        self.specs = {spec_path(name).resolve() for name in config.apis}
+        self.specs = {path.resolve() for source in config.apis
+                      for path in (source.path, *source.overlays)}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.current(scope, receive, send)
@@ -73,11 +74,11 @@ class Reloading:
     def _rebuilt(self) -> MockApp:
         """A new app from the specs on disk, holding the old state if it still fits."""
         old = self.current.mock
-        load_api.cache_clear()
+        load_spec.cache_clear()
         try:
             fresh = create_app(old.config, _dataset(self.fixtures))
         finally:
-            load_api.cache_clear()  # a broken spec is not cached; a good one is loaded again
+            load_spec.cache_clear()  # a broken spec is not cached; a good one is loaded again
         try:
             fresh.mock.restore(old.snapshot())
         except OrgkitError as exc:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from orgkit.defaults import complete
 from orgkit.errors import SpecError
 from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Parameter
 from orgkit.rules import (
@@ -31,6 +36,20 @@ from orgkit.staterules import (
 )
 
 SPEC_FILES = {"svx": "svx-api.yaml", "transmit": "transmit-organizations.yaml"}
+LOG = logging.getLogger("orgkit.specs")
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """Where a document comes from: its file and the overlay files applied to it, in order."""
+
+    path: Path
+    overlays: tuple[Path, ...] = ()
+
+    @classmethod
+    def of(cls, api: str | Path, overlays: tuple[str | Path, ...] = ()) -> SpecSource:
+        """A bundled API name ('svx', 'transmit') or a file, with overlays."""
+        return cls(spec_path(str(api)), tuple(Path(o) for o in overlays))
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,21 @@ class LoadedApi:
     source: str
     document: Mapping[str, Any]
     model: ApiModel
+    overlays: tuple[str, ...] = ()
+
+    @property
+    def loaded_from(self) -> dict[str, Any]:
+        """Where the document came from, as JSON (see loaded_from)."""
+        return {"source": self.source, "overlays": list(self.overlays)}
+
+
+# The key under which a private copy of a document may say where it was loaded from.
+LOADED_FROM = "x-orgkit-loaded-from"
+
+
+def loaded_from(where: Mapping[str, Any]) -> LoadedApi:
+    """The loaded API a LoadedApi.loaded_from value names (cached like every load)."""
+    return load_api(str(where["source"]), tuple(str(o) for o in where.get("overlays", ())))
 
 
 def spec_dir() -> Path:
@@ -56,26 +90,55 @@ def spec_path(api: str) -> Path:
     return Path(api)
 
 
+def load_api(api: str, overlays: tuple[str, ...] = ()) -> LoadedApi:
+    """Load an API by bundled name or path, with overlays; cached (see load_spec)."""
+    return load_spec(SpecSource.of(api, overlays))
+
+
 @functools.cache
-def load_api(api: str) -> LoadedApi:
-    """Load an API by name or path; cached, so the mock and the suite share one object."""
-    path = spec_path(api)
+def load_spec(source: SpecSource) -> LoadedApi:
+    """Load a document; cached, so the mock and the suite share one object."""
+    document = _resolve(raw_document(source), source.path)
+    model = build_model(document, str(source.path))
+    return LoadedApi(str(source.path), clean(document, model), model,
+                     tuple(str(o) for o in source.overlays))
+
+
+def raw_document(source: SpecSource) -> dict[str, Any]:
+    """The document as written, overlays applied and defaults completed, `$ref`s kept."""
+    from orgkit.overlays import apply_overlay, read_overlay
+
+    document = read_document(source.path, known_apis=True)
+    for path in source.overlays:
+        document = apply_overlay(document, read_overlay(path), LOG.warning)
+    if not isinstance(document, dict):
+        raise SpecError(str(source.path), "", "an OpenAPI document is an object")
+    return complete(document, source.path, LOG.warning)
+
+
+def read_document(path: Path, *, known_apis: bool = False) -> Any:
+    """A YAML or JSON file's data; SpecError naming the file when it cannot be read."""
     if not path.is_file():
-        known = ", ".join(SPEC_FILES)
-        raise SpecError(str(path), "", f"no such spec file (known APIs: {known})")
-    document = _resolve(path)
-    model = build_model(document, str(path))
-    return LoadedApi(str(path), clean(document, model), model)
+        known = f" (known APIs: {', '.join(SPEC_FILES)})" if known_apis else ""
+        raise SpecError(str(path), "", f"no such spec file{known}")
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise SpecError(str(path), "", f"not readable as YAML or JSON: {exc}") from None
 
 
-def _resolve(path: Path) -> dict[str, Any]:
+def _resolve(document: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The document with every `$ref` resolved (relative refs against path's folder)."""
     import prance  # slow import, only needed here
 
     try:
+        # Constructed lazily on the file's URL (the base of relative $refs), then given the
+        # document already read: prance's own reading would drop the overlays and defaults.
         parser = prance.ResolvingParser(
-            str(path), backend="openapi-spec-validator", strict=False, lazy=True
-        )
-        parser.parse()
+            str(path), backend="openapi-spec-validator", strict=False, lazy=True)
+        parser.specification = json.loads(json.dumps(document, default=str))
+        parser._validate()
     except Exception as exc:  # prance raises many unrelated types; report them uniformly
         raise SpecError(str(path), "", f"invalid OpenAPI document: {exc}") from exc
     # prance shares one object per resolved $ref; copy so no later edit leaks across places.

@@ -14,7 +14,7 @@ from contract_tests.checks.base import check
 from contract_tests.suite import fail
 from contract_tests.target import Exchange
 from orgkit.model import ErrorShape, Operation
-from orgkit.specs import LoadedApi, load_api
+from orgkit.specs import LOADED_FROM, LoadedApi, load_api, loaded_from
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,12 @@ def error_shape_matches(ctx: Any, response: Any, case: Any) -> bool | None:
     """Schemathesis check: an error response is in the error shape the spec declares."""
     if response.status_code < 400:
         return None
-    name = case.operation.schema.raw_schema.get("x-orgkit", {}).get("api")
+    raw = case.operation.schema.raw_schema
+    name = raw.get("x-orgkit", {}).get("api")
     if name is None:
         return None  # not one of orgkit's specs: no error shape to judge by
-    api = load_api(str(name))
+    # The document the suite loaded (a --spec or overlaid one too), else the bundled one.
+    api = loaded_from(raw[LOADED_FROM]) if LOADED_FROM in raw else load_api(str(name))
     op = operation_of(api, str(case.operation.method), case.operation.path)
     content_type = (response.headers.get("content-type") or [""])[0]
     problem = error_shape_problem(api, op, response.status_code, content_type, response.text)

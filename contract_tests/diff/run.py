@@ -26,7 +26,7 @@ from contract_tests.scenery import selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Target
 from orgkit.errors import ConfigError
-from orgkit.specs import LoadedApi, load_api
+from orgkit.specs import LoadedApi, load_spec
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,13 @@ class DiffConfig:
     profile: str = "quick"
     operations: tuple[str, ...] = ()
     report_dir: Path = Path("reports")
+    overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the document
 
     def contract(self, side: Side) -> ContractConfig:
         """The contract-suite configuration of one side (validates URL, API and profile)."""
         return ContractConfig(self.api, side.base_url, side.personas, self.report_dir,
-                              self.profile, self.seed, operations=self.operations)
+                              self.profile, self.seed, operations=self.operations,
+                              overlays=self.overlays)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def side_personas(config: DiffConfig, side: Side, api: LoadedApi) -> dict[str, P
     target = Target(contract.base_url)
     try:
         target.ping()
-        personas = load_personas(side.personas, config.api)
+        personas = load_personas(side.personas, api.model.name)
         check_tokens(Suite(contract, api, target, personas, Results()))
     finally:
         target.close()
@@ -87,7 +89,7 @@ def side_personas(config: DiffConfig, side: Side, api: LoadedApi) -> dict[str, P
 
 def diff(config: DiffConfig) -> Outcome:
     """Play the scenario against both sides and classify every difference."""
-    api = load_api(config.api)
+    api = load_spec(config.contract(config.left).source)
     check_operations(config.contract(config.left), api.model.operations)
     left, right = (side_personas(config, s, api) for s in (config.left, config.right))
     ids = IdMap()

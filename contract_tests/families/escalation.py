@@ -291,7 +291,7 @@ def foreign_steps(scenery: Scenery, op: Operation, persona: Persona) -> list[Ste
 def other_api_persona(suite: Suite) -> tuple[Persona | None, str]:
     """The first persona of another API in the personas file (None: why there is none)."""
     for api in SPEC_FILES:
-        if api == suite.config.api:
+        if api == suite.api.model.name:
             continue
         try:
             found = load_personas(suite.config.personas, api)

@@ -8,7 +8,6 @@ linked operations act on real resources. Everything a scenario creates is delete
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ from contract_tests.driver import (
     delete_links,
     emit,
     run_check,
+    schema_document,
     send_case,
     undo_create,
 )
@@ -138,7 +138,7 @@ class Workflow:
 
     def schema(self) -> Any:
         """A schema limited to this workflow's operations, positive data only."""
-        document = copy.deepcopy(dict(self.suite.api.document))
+        document = schema_document(self.suite)
         schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config())
         schema.config.update(base_url=self.suite.target.base_url)
         schema.config.generation.update(modes=[GenerationMode.POSITIVE],
