@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy orgkit mockserver contract_tests fixtures benchmarks
+	$(BIN)/mypy orgkit orgkit_cli mockserver contract_tests fixtures benchmarks
 
 unit: $(STAMP) $(SPECTRAL) browser
 	$(BIN)/python -m pytest

@@ -68,7 +68,7 @@ def _st_run(server: Server, api: str, token: str, examples: int, seed: int,
             folder: Path) -> tuple[int, int]:
     spec = folder / f"{api}.json"
     if not spec.exists():
-        subprocess.run([sys.executable, "-m", "orgkit.cli", "spec", "--api", api, "--out",
+        subprocess.run([sys.executable, "-m", "orgkit_cli", "spec", "--api", api, "--out",
                         str(spec)], check=True, capture_output=True)
     base = server.base.removesuffix("/svx") + ("/svx" if api == "svx" else "/cis")
     st = str(Path(sys.executable).parent / "st")

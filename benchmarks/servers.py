@@ -86,7 +86,7 @@ def start_orgkit(fixtures: Path | None = None, seed: int = 1,
                  options: tuple[str, ...] = ()) -> Server:
     """`orgkit serve` on a free port (uvicorn, one worker), timed to its first 200."""
     port = free_port()
-    cmd = [sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port), "--no-cors",
+    cmd = [sys.executable, "-m", "orgkit_cli", "serve", "--port", str(port), "--no-cors",
            "--seed", str(seed), "--quiet", *options]  # no per-request console line
     if fixtures is not None:
         cmd += ["--fixtures", str(fixtures)]

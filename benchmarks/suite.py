@@ -29,7 +29,7 @@ EXAMPLES = 5  # the quick profile's max_examples, as st's -n
 def measure(folder: Path, repeats: int) -> dict[str, tuple[float, float]]:
     """Figure → (orgkit cases/s, st cases/s), medians over repeats, on a fresh mock each."""
     spec = folder / "svx-clean.json"
-    subprocess.run([sys.executable, "-m", "orgkit.cli", "spec", "--api", "svx", "--out",
+    subprocess.run([sys.executable, "-m", "orgkit_cli", "spec", "--api", "svx", "--out",
                     str(spec)], check=True, capture_output=True)
     server = start_orgkit()
     try:

@@ -69,6 +69,8 @@ def header(suite: Suite) -> dict[str, Any]:
     return {
         "orgkit_version": orgkit.__version__, "git_commit": git_commit(),
         "spec": Path(suite.api.source).name, "spec_sha256": spec_sha256(suite.api.source),
+        # Overlays change what is expected: each named with its sha256, in the order applied.
+        "overlays": [{"file": Path(o).name, "sha256": spec_sha256(o)} for o in suite.api.overlays],
         "label": config.label or "(no --label given)",
         "api": model.name, "title": model.title, "version": model.version,
         "base_url": config.base_url, "profile": config.profile, "seed": config.seed,

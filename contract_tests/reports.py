@@ -158,6 +158,8 @@ def _html_header(suite: Suite, h: dict[str, Any], items: Sequence[CheckResult]) 
     rows = [("Implementation", h["label"]), ("Base URL", h["base_url"]),
             ("API", f"{h['title']} {version} ({h['api']})"),
             ("Spec", f"{h['spec']} sha256 {h['spec_sha256']}"),
+            ("Overlays", ", ".join(f"{o['file']} sha256 {o['sha256']}" for o in h["overlays"])
+             or "none"),
             ("orgkit", f"{h['orgkit_version']} (git commit {h['git_commit']})"),
             ("Started", f"{h['started']}, took {h['duration_seconds']} s"),
             ("Profile", h["profile"]), ("Seed", str(h["seed"])),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from contract_tests.certificate import verdict_text
-from contract_tests.config import ContractConfig as ContractConfig  # orgkit.cli imports it here
+from contract_tests.config import ContractConfig as ContractConfig  # orgkit_cli imports it here
 from contract_tests.personas import load as load_personas
 from contract_tests.redaction import Redactor
 from contract_tests.results import CheckResult, Outcome, Results

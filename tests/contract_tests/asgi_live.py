@@ -62,8 +62,12 @@ def personas_file(origin: str, folder: Path) -> Path:
 def run_family(origin: str, api: str, family: str, personas: Path,
                operations: tuple[str, ...] = (), seed: int = 0) -> Results:
     """Run one family of the contract suite (with cleanup) and return its results."""
-    config = ContractConfig(api, origin + MOUNTS[api], personas, only=(family,),
-                            operations=operations, seed=seed)
+    return run_config(ContractConfig(api, origin + MOUNTS[api], personas, only=(family,),
+                                     operations=operations, seed=seed))
+
+
+def run_config(config: ContractConfig) -> Results:
+    """Run the suite as configured (with cleanup) and return its results."""
     results = Results()
     suite = prepare(config, results)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from orgkit.cli import main
+from orgkit_cli.cli import main
 
 FAMILIES = "conformance,errors,workflows,reliability"
 ROOT = Path(__file__).resolve().parents[2]

@@ -44,7 +44,7 @@ class Verdict:
 def start(api: str, origin: str, personas: Path, operations: Iterable[str], reports: Path,
           only: Iterable[str] = ()) -> subprocess.Popen[str]:
     """Start `orgkit contract` for one API (quick profile, fixed seed) without waiting."""
-    command = [sys.executable, "-m", "orgkit.cli", "contract", "--api", api,
+    command = [sys.executable, "-m", "orgkit_cli", "contract", "--api", api,
                "--base-url", origin + MOUNTS[api], "--personas", str(personas),
                "--profile", "quick", "--seed", str(SEED), "--report-dir", str(reports)]
     command += [arg for op in operations for arg in ("--operation", op)]

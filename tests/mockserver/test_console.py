@@ -82,7 +82,7 @@ def test_quiet_shows_no_request_lines(api: Api) -> None:
 
 
 def test_quiet_reaches_the_config() -> None:
-    from orgkit.cli import build_parser
+    from orgkit_cli.cli import build_parser
 
     args = build_parser().parse_args(["serve", "--quiet", "--lenient-query"])
     assert args.quiet and args.lenient_query

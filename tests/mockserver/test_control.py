@@ -287,7 +287,7 @@ def test_cors_configuration(config: ServeConfig, origin: str, allowed: bool) -> 
 
 # The CLI.
 def test_orgkit_token_prints_a_token_the_mock_accepts(api: Api) -> None:
-    done = subprocess.run([sys.executable, "-m", "orgkit.cli", "token", "--persona", "org-admin"],
+    done = subprocess.run([sys.executable, "-m", "orgkit_cli", "token", "--persona", "org-admin"],
                           capture_output=True, text=True, check=True, timeout=120)
     token = done.stdout.strip()
     me = expect(api.get("/svx/me", headers={"Authorization": f"Bearer {token}"}), 200)
@@ -295,7 +295,7 @@ def test_orgkit_token_prints_a_token_the_mock_accepts(api: Api) -> None:
 
 
 def test_orgkit_token_for_an_unknown_persona_fails_cleanly() -> None:
-    done = subprocess.run([sys.executable, "-m", "orgkit.cli", "token", "--persona", "nobody"],
+    done = subprocess.run([sys.executable, "-m", "orgkit_cli", "token", "--persona", "nobody"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "nobody" in done.stderr

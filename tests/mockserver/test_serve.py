@@ -17,7 +17,7 @@ import pytest
 from mockserver.app import MockApp
 from mockserver.mock import Faults
 
-SERVE = [sys.executable, "-m", "orgkit.cli", "serve", "--host", "127.0.0.1"]
+SERVE = [sys.executable, "-m", "orgkit_cli", "serve", "--host", "127.0.0.1"]
 
 
 @pytest.fixture()

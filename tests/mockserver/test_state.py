@@ -26,7 +26,7 @@ from orgkit.errors import ConfigError
 NEW_ORG = {"name": "Durable Freight", "company_url": "https://durable.example"}
 DATASET = load()
 PORT = 9131  # this helper's port range (9100-9199)
-SERVE = [sys.executable, "-m", "orgkit.cli", "serve", "--host", "127.0.0.1", "--port", str(PORT)]
+SERVE = [sys.executable, "-m", "orgkit_cli", "serve", "--host", "127.0.0.1", "--port", str(PORT)]
 
 
 @pytest.fixture()
@@ -240,7 +240,7 @@ def test_make_serve_passes_port_host_and_state(variables: dict[str, str], wanted
 
 
 def test_state_reset_without_state_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from orgkit.cli import main
+    from orgkit_cli.cli import main
 
     assert main(["serve", "--port", str(PORT), "--state-reset"]) == 2
     assert "--state-reset needs --state" in capsys.readouterr().err
@@ -250,7 +250,7 @@ def test_watch_with_state_is_a_usage_error(tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     """A --watch reload would leave a state file written for other fixtures (refused at the
     next start), so the combination is refused up front."""
-    from orgkit.cli import main
+    from orgkit_cli.cli import main
 
     assert main(["serve", "--port", str(PORT), "--watch", "--state",
                  str(tmp_path / "s.db")]) == 2

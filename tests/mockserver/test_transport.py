@@ -147,7 +147,7 @@ def test_orgkit_serve_applies_the_control_token_hosts_and_socket_limits() -> Non
 
     port = _free_port()
     env = {**os.environ, "ORGKIT_CONTROL_TOKEN": "from-the-environment"}
-    proc = subprocess.Popen([sys.executable, "-m", "orgkit.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "orgkit_cli", "serve", "--port", str(port),
                              "--allowed-host", "mock.internal"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     origin = f"http://127.0.0.1:{port}"

@@ -40,7 +40,7 @@ def watched_mock(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]
     fixtures = tmp_path / "fixtures.json"
     fixtures.write_text(json.dumps(DATA))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orgkit.cli", "serve", "--host", "127.0.0.1", "--port",
+        [sys.executable, "-m", "orgkit_cli", "serve", "--host", "127.0.0.1", "--port",
          str(PORT), "--fixtures", str(fixtures), "--watch", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

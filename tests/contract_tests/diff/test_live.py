@@ -22,7 +22,7 @@ from contract_tests.diff.run import DiffConfig, Outcome, Side, diff  # noqa: E40
 from fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
 from mockserver.app import MockApp, create_app  # noqa: E402
 from mockserver.config import ServeConfig  # noqa: E402
-from orgkit.cli import main  # noqa: E402
+from orgkit_cli.cli import main  # noqa: E402
 
 SIZES = {"tenants": 4, "orgs_per_tenant": 2, "invitations": 6, "main_active": 12,
          "main_archived": 2, "deployments": 3, "application_agents": 3, "blobs": 2}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orgkit.errors import ConfigError, OrgkitError
+from orgkit_cli.sources import add_source_options, one_source, served_sources
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -35,7 +36,7 @@ def _serve(args: argparse.Namespace) -> int:
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
         control_token=args.control_token or os.environ.get("ORGKIT_CONTROL_TOKEN") or None,
-        state=args.state, state_reset=args.state_reset,
+        state=args.state, state_reset=args.state_reset, apis=served_sources(args),
     )
     run(config)
     return 0
@@ -74,9 +75,9 @@ def _spec(args: argparse.Namespace) -> int:
 
     import yaml
 
-    from orgkit.specs import load_api
+    from orgkit.specs import load_spec
 
-    document = load_api(args.api).document
+    document = load_spec(one_source(args)).document
     text = (yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
             if args.out.suffix in (".yaml", ".yml") else json.dumps(document, indent=1))
     args.out.write_text(text)
@@ -88,7 +89,8 @@ def _contract(args: argparse.Namespace) -> int:
     from contract_tests.runner import ContractConfig, run_contract
 
     config = ContractConfig(
-        api=args.api, base_url=args.base_url, personas=args.personas,
+        api=args.api or str(args.spec), overlays=tuple(args.overlay or ()),
+        base_url=args.base_url, personas=args.personas,
         report_dir=args.report_dir, profile=args.profile, seed=args.seed,
         only=tuple(x for x in (args.only or "").split(",") if x),
         operations=tuple(args.operation or ()), label=args.label or "", strict=args.strict,
@@ -101,7 +103,8 @@ def _diff(args: argparse.Namespace) -> int:
     from contract_tests.diff.run import DiffConfig, Side, run_diff
 
     config = DiffConfig(
-        api=args.api, left=Side(args.left, args.left_personas),
+        api=args.api or str(args.spec), overlays=tuple(args.overlay or ()),
+        left=Side(args.left, args.left_personas),
         right=Side(args.right, args.right_personas), seed=args.seed, profile=args.profile,
         operations=tuple(args.operation or ()), report_dir=args.report_dir,
     )
@@ -137,9 +140,12 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = Parser(prog="orgkit", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"orgkit {_version()}",
+                        help="print the installed version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("serve", help="run the stateful mock (SVX under /svx, Transmit under /cis)")
+    s = sub.add_parser("serve", help="run the stateful mock (default: SVX under /svx, Transmit "
+                       "under /cis)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
     s.add_argument("--port", type=int, default=8080, help="port to listen on")
     s.add_argument("--fixtures", type=Path, metavar="FILE",
@@ -179,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "missing; default: in memory, lost on exit)")
     s.add_argument("--state-reset", action="store_true",
                    help="with --state: discard the file's state and start from the fixtures")
+    add_source_options(s, serve=True)
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
@@ -209,12 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_personas_export)
 
     d = sub.add_parser("spec", help="write the cleaned, resolved spec the mock and suite use")
-    d.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
+    add_source_options(d)
     d.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
     d.set_defaults(func=_spec)
 
     c = sub.add_parser("contract", help="run the contract suite against an implementation")
-    c.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
+    add_source_options(c)
     c.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8080/svx")
     c.add_argument("--personas", type=Path, required=True,
                    help="personas file (orgkit personas export writes one for the mock)")
@@ -234,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("diff", help="play one scenario against two implementations and "
                        "explain every behavioural difference")
-    x.add_argument("--api", choices=["svx", "transmit"], required=True, help="which API")
+    add_source_options(x)
     for name in ("left", "right"):
         x.add_argument(f"--{name}", required=True, metavar="URL",
                        help="base URL with the API's server path, e.g. http://127.0.0.1:8080/svx")
@@ -248,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--report-dir", type=Path, default=Path("reports"), help="where reports go")
     x.set_defaults(func=_diff)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("orgkit")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

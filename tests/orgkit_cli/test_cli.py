@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from orgkit.cli import build_parser
+from orgkit_cli.cli import build_parser
 
 
 def commands(parser: argparse.ArgumentParser, name: str = "orgkit") -> dict[str, Any]:
@@ -32,7 +32,8 @@ def test_every_flag_has_help_and_shows_its_default(name: str) -> None:
     parser = COMMANDS[name]
     text = parser.format_help()
     for action in parser._actions:
-        if not action.option_strings or isinstance(action, argparse._HelpAction):
+        if not action.option_strings or isinstance(action, (argparse._HelpAction,
+                                                            argparse._VersionAction)):
             continue
         assert action.help, f"{name} {action.option_strings[0]} has no help"
         shown = action.default is not None and action.default is not False \

@@ -1,0 +1,1 @@
+"""The `orgkit` command: wiring above orgkit, mockserver, contract_tests and fixtures."""
