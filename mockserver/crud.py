@@ -140,18 +140,21 @@ def _check_unique(ctx: Ctx, item: Item, *, besides: Key | None = None) -> None:
 
 
 def ensure_parents_exist(ctx: Ctx) -> None:
-    """NotFound when a parent the request names (`org_id` → `orgs`, ...) does not exist.
+    """NotFound when a parent the request names does not exist: the collection a parent field
+    names is declared (x-orgkit.collections.<collection>.references).
 
-    Whether the path or a header (`Meeco-Organisation-Id`) names it, the resource the request
-    lives under is missing; the specs declare 404 for that on every such operation.
+    Whether the path or a header names it, the resource the request lives under is missing;
+    the specs declare 404 for that on every such operation.
     """
     assert ctx.rule is not None
     sources = dict(ctx.rule.parent)
+    declared = ctx.api.model.collections.get(ctx.rule.collection)
+    references = declared.references if declared is not None else {}
     for field, value in ctx.parents().items():
-        collection = field.removesuffix("_id") + "s"
-        if value is None or collection not in ctx.store.names():
+        collection = references.get(field)
+        if value is None or collection is None:
             continue
-        if ctx.store[collection].get((value,)) is None:
+        if ctx.api.find(collection, value) is None:
             ref = sources.get(field)
             where = f" ({ref.kind.value} parameter {ref.name})" if ref is not None else ""
             raise NotFound(f"no {field.removesuffix('_id')} with id {value!r}{where}")

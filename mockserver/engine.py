@@ -6,18 +6,19 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.http import Request, Response
+from mockserver.identity import Identity, Lookup
 from mockserver.store import Item, Key, Store
 from orgkit import errorshapes
-from orgkit.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from orgkit.errors import DomainError, InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
-from orgkit.specs import LoadedApi
+from orgkit.specs import LoadedApi, operation_pointer
 from orgkit.tokens import KeyRing
 
 Behaviour = Callable[["Ctx"], Response]
@@ -25,11 +26,13 @@ Behaviour = Callable[["Ctx"], Response]
 
 @dataclass(frozen=True)
 class ApiPlugin:
-    """What one API adds to the generic engine: named behaviours, extra collections, identity."""
+    """What one API adds to the generic engine: named domain behaviours and its id shape.
 
-    behaviours: Mapping[str, Behaviour]
-    extra_collections: Mapping[str, tuple[str, ...]]
-    identify: Callable[[ApiRuntime, Mapping[str, Any]], Caller]
+    Collections, identity and rights are declared in the document (x-orgkit.collections,
+    .grants, .scopes), so an API without behaviours of its own needs no plugin: ApiPlugin().
+    """
+
+    behaviours: Mapping[str, Behaviour] = field(default_factory=dict)
     # How the API's ids look (default: UUIDs), drawn from the runtime's seeded generator.
     new_id: Callable[[random.Random], str] | None = None
 
@@ -65,8 +68,7 @@ class Ctx:
         if ref.kind is SourceKind.JWT:
             return self.req.caller.tenant if self.req.caller else None
         if ref.kind is SourceKind.PARENT_TENANT_OF and ref.inner is not None:
-            org = self.store["orgs"].get((self.resolve(ref.inner) or "",))
-            return None if org is None else _text(org.get("tenant_id"))
+            return self._tenant_of(self.resolve(ref.inner))
         if ref.kind is SourceKind.ITEM:
             # A missing item has no scope, so the rule refuses as it does for another tenant's
             # item: the answer never tells an outsider which ids exist (global rights see 404).
@@ -75,6 +77,14 @@ class Ctx:
             except NotFound:
                 return None
         return None
+
+    def _tenant_of(self, inner_id: str | None) -> str | None:
+        """The tenant an inner scope's item lies in, by the declared x-orgkit.scopes rule."""
+        nesting = self.api.model.scopes.get(Scope.ORG)
+        if nesting is None or inner_id is None:
+            return None
+        item = self.api.find(nesting.collection, inner_id)
+        return None if item is None else _text(item.get(nesting.tenant_field))
 
     def parents(self) -> dict[str, str | None]:
         """Parent field values of the operation's resource, resolved from the request."""
@@ -142,7 +152,9 @@ class ApiRuntime:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
         self.plugin, self.keyring = plugin, keyring
+        self.actions = self._actions(loaded.source)
         self.store = Store(self._layout(), self._unique())
+        self.identity = Identity(self.model)
         self.cascades = self._cascades()
         # One stream per API so the same seed gives different ids in SVX and Transmit.
         self.rng = random.Random(f"{seed}:{self.model.name}")
@@ -163,8 +175,35 @@ class ApiRuntime:
         for op in self.model.operations:
             if op.resource and op.resource.collection:
                 layout.setdefault(op.resource.collection, (op.resource.id_field,))
-        layout.update(self.plugin.extra_collections)
+        for name, declared in self.model.collections.items():
+            if declared.key:
+                layout[name] = declared.key
+            layout.setdefault(name, ("id",))
         return layout
+
+    def _actions(self, source: str) -> dict[str, Behaviour]:
+        """The behaviour of every operation with a resource rule; SpecError (at load, never a
+        500 later) for an action neither CRUD nor registered by the plugin."""
+        from mockserver import crud
+
+        known = {**crud.ACTIONS, **self.plugin.behaviours}
+        found = {}
+        for op in self.model.operations:
+            if op.resource is None:
+                continue
+            if op.resource.action not in known:
+                raise SpecError(source, f"{operation_pointer(op)}/x-orgkit-resource/action",
+                                f"unknown behaviour {op.resource.action!r}: neither a CRUD "
+                                f"action ({', '.join(crud.ACTIONS)}) nor one the "
+                                f"{self.model.name} plugin registers")
+            found[op.operation_id] = known[op.resource.action]
+        return found
+
+    def find(self, collection: str, item_id: str) -> Item | None:
+        """The item of a collection whose (last) key field is item_id, without a scan."""
+        coll = self.store[collection]
+        found = Lookup(collection).find(self.store, {coll.key_fields[-1]: item_id})
+        return found[0] if found else None
 
     def _unique(self) -> dict[str, tuple[str, ...]]:
         """Unique fields per collection: a rule on any operation holds for the collection."""
@@ -211,8 +250,9 @@ class ApiRuntime:
             self._cache_token(token, claims)
         foreign = self.model.auth.foreign(claims)
         if foreign is not None:
-            raise Unauthenticated(f"not an access token of the {self.model.name} API: {foreign}")
-        return self.plugin.identify(self, claims)
+            raise Unauthenticated(f"not an access token of the {self.model.name} API: "
+                                  f"{foreign}{self.identity.hint}")
+        return self.identity.caller(self.store, claims)
 
     def _cache_token(self, token: str, claims: Mapping[str, Any]) -> None:
         """Remember a verified token, the cache bounded by count and bytes (verifying again is
@@ -251,16 +291,13 @@ class ApiRuntime:
         authorize(rule, ctx.caller, ctx.resolve)
 
     def _dispatch(self, ctx: Ctx) -> Response:
-        from mockserver import crud
-
-        rule = ctx.op.resource
-        if rule is None:  # a document without rules: answered from its examples
-            from mockserver.examples import answer
+        action = self.actions.get(ctx.op.operation_id)
+        if action is None and ctx.op.resource is None:
+            from mockserver.examples import answer  # a document without rules: its examples
 
             return answer(ctx)
-        action = self.plugin.behaviours.get(rule.action) or crud.ACTIONS.get(rule.action)
         if action is None:
-            raise NotImplementedError(f"{ctx.op.operation_id}: no behaviour {rule.action!r}")
+            raise NotImplementedError(f"{ctx.op.operation_id} has no x-orgkit-resource")
         return action(ctx)
 
     def error(self, op: Operation | None, exc: DomainError) -> Response:

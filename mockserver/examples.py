@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mockserver.engine import ApiPlugin, ApiRuntime, Ctx
+from mockserver.engine import Ctx
 from mockserver.http import Response
-from orgkit.rights import Caller
 
 MAX_DEPTH = 6  # nesting kept in a built instance; deeper optional parts are left out
 FORMATS = {
@@ -102,11 +101,3 @@ _BUILDERS: dict[str, Any] = {
     "object": _object, "array": _array, "string": _string, "integer": _number,
     "number": _number, "boolean": lambda s, d: True,
 }
-
-
-def identify(api: ApiRuntime, claims: Mapping[str, Any]) -> Caller:
-    """A caller of a document without plugin: whoever the verified token names, no rights."""
-    return Caller(str(claims.get(api.model.auth.subject_claim) or claims.get("sub") or ""))
-
-
-STATELESS = ApiPlugin(behaviours={}, extra_collections={}, identify=identify)

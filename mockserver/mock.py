@@ -38,11 +38,10 @@ def served_apis(sources: tuple[SpecSource, ...]) -> list[LoadedApi]:
     return loaded
 
 
-def _plugin(name: str) -> ApiPlugin:
-    """The API's plugin, or the stateless one for documents orgkit has no Python for."""
-    from mockserver.examples import STATELESS
-
-    return PLUGINS.get(name, STATELESS)
+def plugin_for(name: str) -> ApiPlugin:
+    """The plugin registered for an API name; an API without one gets the empty generic plugin
+    (its collections, grants and scopes are declared in its document)."""
+    return PLUGINS.get(name, ApiPlugin())
 
 
 # A minute: longer delays only look like a hung server, and shutdown would wait for them.
@@ -89,7 +88,7 @@ class Mock:
     def __init__(self, config: ServeConfig, dataset: Mapping[str, Any]) -> None:
         self.config = config
         self.keyring = KeyRing(config.tokens)
-        self.runtimes = {api.model.name: ApiRuntime(api, _plugin(api.model.name), self.keyring,
+        self.runtimes = {api.model.name: ApiRuntime(api, plugin_for(api.model.name), self.keyring,
                                                     config.seed)
                          for api in served_apis(config.apis)}
         self.routers = {name: Router(rt.model) for name, rt in self.runtimes.items()}

@@ -1,9 +1,10 @@
 """What a snapshot or data set must satisfy before it replaces the mock's state.
 
-Every item is checked against the schema the specs give its collection (collections only the
-mock has get a schema written here), and the whole state against the store's invariants: keys
-that are non-empty strings without control characters, no two items with one key, parents and
-referenced items that exist, private fields of the right type. The caller applies the state only
+Every item is checked against the schema the spec declares for its collection
+(x-orgkit.collections.<name>.schema: a component or an inline schema), and the whole state
+against the store's invariants: keys that are non-empty strings without control characters, no
+two items with one key, parents and referenced items that exist (declared `references`), private
+fields of the right type. The caller applies the state only
 when nothing is reported, so a refused import leaves the mock as it was.
 """
 
@@ -21,30 +22,6 @@ from orgkit.names import name_key
 
 State = Mapping[str, Mapping[str, Any]]  # api name -> collection name -> items
 
-# Collection -> component schema of the spec (the fixtures tests prove the data set fits them).
-SPEC_SCHEMAS: Mapping[str, Mapping[str, str]] = {
-    "svx": {"security_rights": "SecurityRight", "users": "User", "tenants": "Tenant",
-            "orgs": "Org", "global_admins": "Admin", "tenant_admins": "Admin",
-            "org_admins": "Admin", "invitations": "Invitation",
-            "application_agents": "ApplicationAgent", "deployments": "Deployment",
-            "blobs": "Blob"},
-    "transmit": {"organizations": "ApiOrganization", "roles": "ApiRole",
-                 "role_groups": "ApiRoleGroup", "org_roles": "RolesAndRoleGroupsInputDto"},
-}
-_TEXT: Mapping[str, Any] = {"type": "string"}
-_TEXTS: Mapping[str, Any] = {"type": "array", "items": _TEXT}
-# Collections the specs have no schema for (the mock's own: apps and OAuth clients).
-OWN_SCHEMAS: Mapping[str, Mapping[str, Mapping[str, Any]]] = {
-    "transmit": {
-        "apps": {"type": "object", "required": ["app_id", "name"],
-                 "properties": {"app_id": _TEXT, "name": _TEXT, "default_role_ids": _TEXTS}},
-        "clients": {"type": "object", "required": ["client_id", "client_secret", "kind"],
-                    "properties": {"client_id": _TEXT, "client_secret": _TEXT,
-                                   "kind": {"enum": ["admin", "org_admin"]},
-                                   "organization_id": {"type": "string", "nullable": True},
-                                   "permissions": _TEXTS}},
-    },
-}
 # Private (_-prefixed) fields the mock keeps beside the spec's: base64 text.
 PRIVATE_TYPES: Mapping[str, type] = {"_logo": str, "_content": str, "_password": str}
 MAX_KEY_LENGTH = 200
@@ -93,7 +70,7 @@ def _api_problems(api: str, runtime: ApiRuntime,
         yield from _shape_problems(runtime, api, name, items, where)
         yield from _key_problems(runtime.store[name].key_fields, items, where)
         yield from _name_problems(runtime.store[name].unique, items, where)
-        yield from _reference_problems(keys, items, where)
+        yield from _reference_problems(runtime, name, keys, items, where)
 
 
 def _keys(runtime: ApiRuntime, name: str, items: Iterable[Mapping[str, Any]]) -> set[str]:
@@ -102,17 +79,17 @@ def _keys(runtime: ApiRuntime, name: str, items: Iterable[Mapping[str, Any]]) ->
     return {str(i.get(field)) for i in items}
 
 
-def _validator(runtime: ApiRuntime, api: str, name: str) -> OAS30Validator | None:
-    component = SPEC_SCHEMAS.get(api, {}).get(name)
-    if component is not None:
-        return OAS30Validator(runtime.document["components"]["schemas"][component])
-    own = OWN_SCHEMAS.get(api, {}).get(name)
-    return None if own is None else OAS30Validator(own)
+def _validator(runtime: ApiRuntime, name: str) -> OAS30Validator | None:
+    declared = runtime.model.collections.get(name)
+    schema = None if declared is None else declared.schema
+    if isinstance(schema, str):
+        return OAS30Validator(runtime.document["components"]["schemas"][schema])
+    return None if schema is None else OAS30Validator(schema)
 
 
 def _shape_problems(runtime: ApiRuntime, api: str, name: str, items: list[dict[str, Any]],
                     where: str) -> Iterator[str]:
-    validator = _validator(runtime, api, name)
+    validator = _validator(runtime, name)
     for i, item in enumerate(items):
         if validator is not None:
             for error in validator.iter_errors(item):
@@ -141,13 +118,16 @@ def _key_problems(key_fields: tuple[str, ...], items: list[dict[str, Any]],
         seen.setdefault(key, i)
 
 
-def _reference_problems(keys: Mapping[str, set[str]], items: list[dict[str, Any]],
-                        where: str) -> Iterator[str]:
-    """`<thing>_id` fields naming a `<thing>s` collection of the same API must point at an item."""
+def _reference_problems(runtime: ApiRuntime, name: str, keys: Mapping[str, set[str]],
+                        items: list[dict[str, Any]], where: str) -> Iterator[str]:
+    """Fields declared to name an item of another collection (x-orgkit.collections.<name>.
+    references) must point at one."""
+    declared = runtime.model.collections.get(name)
+    references = {} if declared is None else declared.references
     for i, item in enumerate(items):
-        for field, value in item.items():
-            target = keys.get(field.removesuffix("_id") + "s") if field.endswith("_id") else None
-            if target is not None and value is not None and str(value) not in target:
+        for field, collection in references.items():
+            value = item.get(field)
+            if value is not None and str(value) not in keys[collection]:
                 yield f"{where}[{i}].{field} {value!r:.60} names no item"
 
 

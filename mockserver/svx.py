@@ -1,4 +1,4 @@
-"""The SVX plugin: its named behaviours and identity, on top of the generic engine."""
+"""The SVX plugin: its named behaviours, on top of the generic engine."""
 
 from __future__ import annotations
 
@@ -46,6 +46,4 @@ PLUGIN = ApiPlugin(
         "get_public_blob": svx_blobs.get_public_blob,
         "redirect_blob": svx_blobs.redirect_blob,
     }),
-    extra_collections=MappingProxyType({"security_rights": ("name",), "users": ("id",)}),
-    identify=svx_rights.identify,
 )

@@ -1,73 +1,21 @@
-"""SVX security rights: who holds what (from admin records) and the assign/remove behaviours."""
+"""SVX security rights: the assign/remove behaviours (who holds what: x-orgkit.grants)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from mockserver.engine import ApiRuntime, Ctx
+from mockserver.engine import Ctx
 from mockserver.http import Response
 from mockserver.store import Item, Store
 from orgkit import grants
 from orgkit.errors import NotFound, Unprocessable
-from orgkit.grants import canonical_id
-from orgkit.rights import Caller, Grants
 from orgkit.rules import LEVELS
-
-# Admin collections and the scope field that names where their rights apply.
-SCOPES = {"global_admins": None, "tenant_admins": "tenant_id", "org_admins": "org_id"}
-
-
-def grants_for(store: Store, subject: str) -> Grants:
-    """Every right a user holds, read from their active admin records."""
-    record = store["global_admins"].get((subject,))
-    active = record is not None and record.get("status") == "active"
-    global_rights = frozenset(record.get("security_rights") or ()) if active and record else \
-        frozenset()
-    return Grants(global_rights, ScopedRights(store, "tenant_admins", subject),
-                  ScopedRights(store, "org_admins", subject))
-
-
-class ScopedRights(Mapping[str, frozenset[str]]):
-    """A user's rights per tenant or org, looked up in the store when a scope is asked for.
-
-    Building the whole table on every request cost O(records): a user who creates orgs becomes
-    admin of each, and every later request got slower. A lookup is O(1) per scope asked.
-    """
-
-    def __init__(self, store: Store, collection: str, subject: str) -> None:
-        self._store, self._collection, self._subject = store, collection, subject
-        self._field = str(SCOPES[collection])
-
-    def __getitem__(self, scope_id: str) -> frozenset[str]:
-        coll = self._store[self._collection]
-        key = tuple({self._field: scope_id, "id": self._subject}[f] for f in coll.key_fields)
-        record = coll.get(key)
-        if record is None or record.get("status") != "active":
-            raise KeyError(scope_id)
-        return frozenset(record.get("security_rights") or ())
-
-    def __iter__(self) -> Iterator[str]:
-        for record in admin_records(self._store, self._collection, self._subject):
-            if record.get("status") == "active":
-                yield str(record[self._field])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def admin_records(store: Store, collection: str, subject: str) -> list[Item]:
     """A user's admin records in one collection (via the per-user index)."""
     coll = store[collection]
     return [coll.by_entry_key(e[1]) for e in coll.sorted_entries({"id": subject}, "id")]
-
-
-def identify(api: ApiRuntime, claims: Mapping[str, Any]) -> Caller:
-    """An SVX caller: `sub` and `tid` from the token, rights from the store."""
-    subject = canonical_id(str(claims["sub"]))
-    tenant = claims.get("tid") or None
-    return Caller(subject, None if tenant is None else str(tenant),
-                  grants=grants_for(api.store, subject))
 
 
 def catalogue_entry(store: Store, name: str) -> Item:

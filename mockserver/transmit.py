@@ -1,11 +1,11 @@
-"""The Transmit plugin: client-credentials identity, apps, logo, managed orgs, role groups."""
+"""The Transmit plugin: its token endpoint, id shape, apps, logo, managed orgs, role groups."""
 
 from __future__ import annotations
 
 import base64
 import random
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
@@ -14,9 +14,7 @@ from mockserver.engine import ApiPlugin, ApiRuntime, Ctx
 from mockserver.http import Response
 from mockserver.store import Item
 from orgkit.errors import NotFound, Unauthenticated, Unprocessable
-from orgkit.rights import Caller, Grants
 
-TOKEN_KINDS = ("admin", "org_admin")
 LOGO_PREFIX = "/__mock/logos/"
 # Transmit's ids look like nanoids (21 lower-case alphanumerics), as in the fixtures.
 ID_ALPHABET = string.digits + string.ascii_lowercase
@@ -26,21 +24,6 @@ ID_LENGTH = 21
 def new_id(rng: random.Random) -> str:
     """A Transmit-shaped id."""
     return "".join(rng.choices(ID_ALPHABET, k=ID_LENGTH))
-
-
-def identify(api: ApiRuntime, claims: Mapping[str, Any]) -> Caller:
-    """A Transmit caller: a token from /cis/oidc/token for a client that still exists."""
-    kind = claims.get("token_kind")
-    if kind not in TOKEN_KINDS:
-        raise Unauthenticated("not a Transmit access token (no token_kind claim); get one from "
-                              "POST /cis/oidc/token")
-    client = api.store["clients"].get((str(claims["sub"]),))
-    if client is None:
-        raise Unauthenticated(f"the client {claims['sub']!r} of this token no longer exists")
-    permissions = frozenset(str(p) for p in claims.get("permissions") or ())
-    org = claims.get("org_id")
-    return Caller(str(claims["sub"]), token_kind=str(kind),
-                  org=None if org is None else str(org), grants=Grants(permissions=permissions))
 
 
 def issue_token(api: ApiRuntime, client_id: str, client_secret: str) -> dict[str, Any]:
@@ -250,10 +233,5 @@ PLUGIN = ApiPlugin(
         "set_roles_and_groups": set_roles_and_groups,
         "get_roles_and_groups": get_roles_and_groups,
     }),
-    extra_collections=MappingProxyType({
-        "apps": ("app_id",), "roles": ("role_id",), "role_groups": ("group_id",),
-        "org_roles": ("organization_id", "app_id"), "clients": ("client_id",),
-    }),
-    identify=identify,
     new_id=new_id,
 )
