@@ -32,8 +32,12 @@ WS_A = PERSONAS["workspace-owner"]["tenant_id"]
 WS_B = PERSONAS["other-workspace-owner"]["tenant_id"]
 PROJECT_A1 = PERSONAS["project-maintainer"]["org_id"]
 PROJECT_B1 = PERSONAS["other-workspace-owner"]["org_id"]
-PROJECT_A2 = next(p["id"] for p in DATASET["workspaces"]["projects"]
-                  if p["workspace_id"] == WS_A and p["id"] != PROJECT_A1)
+MAINTAINER = PERSONAS["project-maintainer"]["sub"]
+# A project of workspace A the maintainer has no role in.
+PROJECT_UNJOINED = next(p["id"] for p in DATASET["workspaces"]["projects"]
+                  if p["workspace_id"] == WS_A and not any(
+                      m["project_id"] == p["id"] and m["user_id"] == MAINTAINER
+                      for m in DATASET["workspaces"]["project_members"]))
 OUTSIDER = PERSONAS["outsider"]["sub"]
 A_PROJECTS = {p["id"] for p in DATASET["workspaces"]["projects"] if p["workspace_id"] == WS_A}
 
@@ -99,7 +103,7 @@ RIGHTS = [
     ("maintainer-changes-project", "project-maintainer", "PATCH",
      f"/workspaces/{WS_A}/projects/{PROJECT_A1}", {"name": "Renamed"}, 200),
     ("maintainer-other-project", "project-maintainer", "GET",
-     f"/workspaces/{WS_A}/projects/{PROJECT_A2}", None, 403),
+     f"/workspaces/{WS_A}/projects/{PROJECT_UNJOINED}", None, 403),
     ("cross-workspace-read", "other-workspace-owner", "GET", f"/workspaces/{WS_A}", None, 403),
     ("cross-workspace-list", "other-workspace-owner", "GET", f"/workspaces/{WS_A}/projects",
      None, 403),
