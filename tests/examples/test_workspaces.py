@@ -20,6 +20,7 @@ from mockserver.config import ServeConfig
 from mockserver.mock import PLUGINS
 from orgkit.specs import SpecSource, load_spec
 from orgkit.tokens import KeyRing
+from orgkit_cli.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
 from asgi_live import personas_file, serving  # noqa: E402
@@ -201,3 +202,14 @@ def test_the_contract_suite_passes_it(tmp_path: Path) -> None:
     assert summary["failures"] == [] and code == 0, summary["failures"]
     assert summary["api"] == "workspaces" and summary["totals"]["fail"] == 0
     assert all(family["pass"] > 0 for family in summary["by_family"].values()), summary
+
+
+def test_personas_export_reads_rights_by_the_documents_grants(tmp_path: Path) -> None:
+    out = tmp_path / "personas.json"
+    args = ["personas", "export", "--fixtures", str(DATA), "--out", str(out)]
+    assert main([*args, "--spec", str(SPEC)]) == 0
+    exported = json.loads(out.read_text())["personas"]
+    assert exported["workspace-owner"]["rights"]["tenants"] == {WS_A: ["owner"]}
+    assert exported["project-maintainer"]["rights"]["orgs"][PROJECT_A1] == ["maintainer"]
+    assert exported["outsider"]["rights"] == {"global": [], "tenants": {}, "orgs": {}}
+    assert main(args) == 2  # without the document, what they hold is unknown
