@@ -14,9 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver import controlinput, stateview, svx_blobs, transmit
+from mockserver import controlinput, stateview
 from mockserver.dashboard import PAGE_PATH, load_page
+from mockserver.engine import ApiRuntime, RouteHandler, TokenIssuer
 from mockserver.generation import Loads
+from mockserver.http import RawCall
+from mockserver.http import Response as Answer
 from mockserver.mock import Mock
 from orgkit import jsontext
 from orgkit.errors import ConfigError, DomainError, InvalidInput, OrgkitError
@@ -76,14 +79,14 @@ def build_control(mock: Mock) -> Starlette:
         ("/__mock/requests", e.requests, ["GET", "DELETE"]),
         ("/__mock/jwks.json", e.jwks, ["GET"]),
         ("/.well-known/jwks.json", e.jwks, ["GET"]),
-        ("/__mock/uploads/{blob_id}", e.upload, ["PUT"]),
-        ("/__mock/blob-content/{blob_id}", e.blob_content, ["GET"]),
-        ("/__mock/logos/{org_id}", e.logo, ["GET"]),
     ]
+    # What the APIs' plugins add: their own routes (uploads, downloads) and token endpoints.
     for runtime in mock.runtimes.values():
-        if runtime.model.auth.token_url:
-            table.append((runtime.model.mount + runtime.model.auth.token_url, e.oidc_token,
-                          ["POST"]))
+        for route, handler in runtime.plugin.routes.items():
+            method, _, path = route.partition(" ")
+            table.append((path, e.plugin_route(runtime, handler), [method]))
+    for path, (runtime, issuer) in token_endpoints(mock).items():
+        table.append((path, e.token_endpoint(runtime, issuer), ["POST"]))
     return Starlette(routes=[Route(p, _guarded(fn), methods=m) for p, fn, m in table],
                      exception_handlers={HTTPException: _http_problem})
 
@@ -98,11 +101,16 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
     return response
 
 
+def token_endpoints(mock: Mock) -> dict[str, tuple[ApiRuntime, TokenIssuer]]:
+    """Path -> (API, issuer) of every declared token_url whose plugin issues tokens."""
+    return {rt.model.mount + rt.model.auth.token_url: (rt, rt.plugin.issue_token)
+            for rt in mock.runtimes.values()
+            if rt.model.auth.token_url and rt.plugin.issue_token is not None}
+
+
 def control_paths(mock: Mock) -> tuple[str, ...]:
     """Path prefixes the control API answers instead of the APIs."""
-    tokens = tuple(rt.model.mount + rt.model.auth.token_url for rt in mock.runtimes.values()
-                   if rt.model.auth.token_url)
-    return ("/__mock", "/.well-known/jwks.json", *tokens)
+    return ("/__mock", "/.well-known/jwks.json", *token_endpoints(mock))
 
 
 class ControlEndpoints:
@@ -127,7 +135,11 @@ class ControlEndpoints:
             "GET /__mock/state": "how many items each collection holds",
             "GET /__mock/state/{api}/{collection}": "its items (?page=1&per_page=20, max 100)",
             "GET /__mock/jwks.json": "the RS256 public key set",
-            "POST /cis/oidc/token": "Transmit client-credentials token endpoint",
+            **{route: f"{rt.model.name}: {(handler.__doc__ or '').splitlines()[0]}"
+               for rt in self.mock.runtimes.values()
+               for route, handler in rt.plugin.routes.items()},
+            **{f"POST {path}": f"{rt.model.name}: the client-credentials token endpoint"
+               for path, (rt, _) in token_endpoints(self.mock).items()},
         }})
 
     async def dashboard(self, request: Request) -> Response:
@@ -217,30 +229,26 @@ class ControlEndpoints:
         """The RS256 public keys that verify tokens signed by this mock."""
         return JSONResponse(self.mock.keyring.jwks())
 
-    async def upload(self, request: Request) -> Response:
-        """PUT to a signed upload URL handed out by POST /svx/blobs."""
-        q = request.query_params
-        data = await request.body()
-        svx_blobs.accept_upload(self.mock.runtimes["svx"], request.path_params["blob_id"],
-                                q.get("expires", ""), q.get("sig", ""), data,
-                                self.mock.config.max_blob_bytes)
-        return Response(status_code=201)
+    def plugin_route(self, runtime: ApiRuntime, handler: RouteHandler) -> Endpoint:
+        """An endpoint running a plugin's own route with a framework-free call."""
 
-    async def blob_content(self, request: Request) -> Response:
-        """The bytes of a confirmed blob, with its filename and (sanitised) content type."""
-        data, blob = svx_blobs.content(self.mock.runtimes["svx"], request.path_params["blob_id"])
-        return Response(data, headers=svx_blobs.served_headers(blob))
+        async def run(request: Request) -> Response:
+            call = RawCall(dict(request.path_params), dict(request.query_params),
+                           await request.body(), self.mock.config.max_blob_bytes)
+            return _starlette(handler(runtime, call))
 
-    async def logo(self, request: Request) -> Response:
-        """The logo uploaded through Transmit's POST .../logo."""
-        org = self.mock.runtimes["transmit"].store["organizations"].get(
-            (request.path_params["org_id"],))
-        if org is None or not org.get("_logo"):
-            return _problem(404, "no logo uploaded for this organization")
-        return Response(base64.b64decode(org["_logo"]), media_type="image/png",
-                        headers={"X-Content-Type-Options": "nosniff"})
+        return run
 
-    async def oidc_token(self, request: Request) -> Response:
+    def token_endpoint(self, runtime: ApiRuntime, issuer: TokenIssuer) -> Endpoint:
+        """The OAuth2 client-credentials endpoint of one API."""
+
+        async def run(request: Request) -> Response:
+            return await self.oidc_token(request, runtime, issuer)
+
+        return run
+
+    async def oidc_token(self, request: Request, runtime: ApiRuntime,
+                         issuer: TokenIssuer) -> Response:
         """OAuth2 client credentials: a form or JSON body, the client in it or in HTTP Basic."""
         try:
             form = await _token_form(request)
@@ -253,12 +261,21 @@ class ControlEndpoints:
             str(form.get("client_id", "")), str(form.get("client_secret", "")))
         request.scope.setdefault("state", {})["orgkit_client"] = client_id  # for the log
         try:
-            answer = transmit.issue_token(self.mock.runtimes["transmit"], client_id,
-                                          client_secret)
+            answer = issuer(runtime, client_id, client_secret)
         except DomainError:
             return JSONResponse({"error": "invalid_client"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="token"'})
         return JSONResponse(answer)
+
+
+def _starlette(answer: Answer) -> Response:
+    """A plugin route's answer as a Starlette response (raw bytes, or JSON, or empty)."""
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-type"}
+    if answer.raw is not None:
+        return Response(answer.raw, answer.status, headers, media_type=answer.content_type)
+    if answer.body is not None:
+        return JSONResponse(answer.body, answer.status, headers)
+    return Response(status_code=answer.status, headers=headers)
 
 
 async def _token_form(request: Request) -> dict[str, Any]:

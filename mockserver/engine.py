@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.http import Request, Response
+from mockserver.http import RawCall, Request, Response
 from mockserver.identity import Identity, Lookup
 from mockserver.store import Item, Key, Store
 from orgkit import errorshapes
@@ -18,10 +18,14 @@ from orgkit.errors import DomainError, InvalidInput, NotFound, SpecError, Unauth
 from orgkit.grants import canonical_id
 from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
-from orgkit.specs import LoadedApi, operation_pointer
+from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
 
 Behaviour = Callable[["Ctx"], Response]
+# A plugin's own route beside its API (uploads, downloads): "METHOD /__mock/..." -> handler.
+RouteHandler = Callable[["ApiRuntime", RawCall], Response]
+# The client-credentials grant behind auth.token_url: (runtime, client id, secret) -> answer.
+TokenIssuer = Callable[["ApiRuntime", str, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class ApiPlugin:
     behaviours: Mapping[str, Behaviour] = field(default_factory=dict)
     # How the API's ids look (default: UUIDs), drawn from the runtime's seeded generator.
     new_id: Callable[[random.Random], str] | None = None
+    routes: Mapping[str, RouteHandler] = field(default_factory=dict)
+    issue_token: TokenIssuer | None = None
 
 
 class Ctx:
@@ -152,7 +158,7 @@ class ApiRuntime:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
         self.plugin, self.keyring = plugin, keyring
-        self.actions = self._actions(loaded.source)
+        self._check_actions(loaded.source)
         self.store = Store(self._layout(), self._unique())
         self.identity = Identity(self.model)
         self.cascades = self._cascades()
@@ -181,23 +187,19 @@ class ApiRuntime:
             layout.setdefault(name, ("id",))
         return layout
 
-    def _actions(self, source: str) -> dict[str, Behaviour]:
-        """The behaviour of every operation with a resource rule; SpecError (at load, never a
-        500 later) for an action neither CRUD nor registered by the plugin."""
+    def _check_actions(self, source: str) -> None:
+        """SpecError (when the mock is built, never a 500 later) for a resource action that is
+        neither a CRUD action nor a behaviour the plugin registers."""
         from mockserver import crud
 
-        known = {**crud.ACTIONS, **self.plugin.behaviours}
-        found = {}
         for op in self.model.operations:
-            if op.resource is None:
-                continue
-            if op.resource.action not in known:
-                raise SpecError(source, f"{operation_pointer(op)}/x-orgkit-resource/action",
-                                f"unknown behaviour {op.resource.action!r}: neither a CRUD "
-                                f"action ({', '.join(crud.ACTIONS)}) nor one the "
-                                f"{self.model.name} plugin registers")
-            found[op.operation_id] = known[op.resource.action]
-        return found
+            action = op.resource.action if op.resource is not None else None
+            if action is not None and action not in crud.ACTIONS \
+                    and action not in self.plugin.behaviours:
+                raise SpecError(source, f"{op.pointer}/x-orgkit-resource/action",
+                                f"unknown behaviour {action!r}: neither a CRUD action "
+                                f"({', '.join(crud.ACTIONS)}) nor one the {self.model.name} "
+                                "plugin registers")
 
     def find(self, collection: str, item_id: str) -> Item | None:
         """The item of a collection whose (last) key field is item_id, without a scan."""
@@ -291,13 +293,16 @@ class ApiRuntime:
         authorize(rule, ctx.caller, ctx.resolve)
 
     def _dispatch(self, ctx: Ctx) -> Response:
-        action = self.actions.get(ctx.op.operation_id)
-        if action is None and ctx.op.resource is None:
-            from mockserver.examples import answer  # a document without rules: its examples
+        from mockserver import crud
+
+        rule = ctx.op.resource
+        if rule is None:  # a document without rules: answered from its examples
+            from mockserver.examples import answer
 
             return answer(ctx)
-        if action is None:
-            raise NotImplementedError(f"{ctx.op.operation_id} has no x-orgkit-resource")
+        # Checked when the runtime was built (_check_actions); looked up per request so a
+        # test may swap the plugin.
+        action = self.plugin.behaviours.get(rule.action) or crud.ACTIONS[rule.action]
         return action(ctx)
 
     def error(self, op: Operation | None, exc: DomainError) -> Response:

@@ -37,3 +37,13 @@ class Response:
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
     raw: bytes | None = None  # a non-JSON body (blob content)
+
+
+@dataclass(frozen=True)
+class RawCall:
+    """A call to a plugin's own route under /__mock (an upload, a download), framework-free."""
+
+    path: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes = b""
+    max_bytes: int = 0  # the largest body the server accepts for uploads

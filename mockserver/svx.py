@@ -46,4 +46,5 @@ PLUGIN = ApiPlugin(
         "get_public_blob": svx_blobs.get_public_blob,
         "redirect_blob": svx_blobs.redirect_blob,
     }),
+    routes=MappingProxyType(svx_blobs.ROUTES),
 )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.engine import ApiRuntime, Ctx
-from mockserver.http import Response
+from mockserver.http import RawCall, Response
 from mockserver.store import Item
 from orgkit.errors import Conflict, Forbidden, NotFound, TooLarge, Unprocessable
 
@@ -152,3 +152,21 @@ def served_headers(blob: Mapping[str, Any]) -> dict[str, str]:
     return {"Content-Type": media, "X-Content-Type-Options": "nosniff",
             "Content-Disposition": f'{disposition}; filename="{filename}"',
             "Content-Security-Policy": "default-src 'none'; sandbox"}
+
+
+def upload_route(api: ApiRuntime, call: RawCall) -> Response:
+    """The signed upload URL handed out by POST /svx/blobs (PUT the file's bytes)."""
+    accept_upload(api, call.path["blob_id"], call.query.get("expires", ""),
+                  call.query.get("sig", ""), call.body, call.max_bytes)
+    return Response(201)
+
+
+def content_route(api: ApiRuntime, call: RawCall) -> Response:
+    """A confirmed blob's bytes, with its filename and (sanitised) content type."""
+    data, blob = content(api, call.path["blob_id"])
+    headers = served_headers(blob)
+    return Response(200, headers=headers, content_type=headers["Content-Type"], raw=data)
+
+
+ROUTES = {f"PUT {UPLOAD_PREFIX}{{blob_id}}": upload_route,
+          f"GET {CONTENT_PREFIX}{{blob_id}}": content_route}

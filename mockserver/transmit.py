@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver import crud
 from mockserver.engine import ApiPlugin, ApiRuntime, Ctx
-from mockserver.http import Response
+from mockserver.http import RawCall, Response
 from mockserver.store import Item
 from orgkit.errors import NotFound, Unauthenticated, Unprocessable
 
@@ -219,6 +219,15 @@ def get_roles_and_groups(ctx: Ctx) -> Response:
     return Response(200, {"result": result})
 
 
+def logo_route(api: ApiRuntime, call: RawCall) -> Response:
+    """The logo uploaded through POST .../logo."""
+    org = api.store["organizations"].get((call.path["org_id"],))
+    if org is None or not org.get("_logo"):
+        raise NotFound("no logo uploaded for this organization")
+    return Response(200, headers={"X-Content-Type-Options": "nosniff"}, content_type="image/png",
+                    raw=base64.b64decode(org["_logo"]))
+
+
 PLUGIN = ApiPlugin(
     behaviours=MappingProxyType({
         "create": create_organization,
@@ -234,4 +243,6 @@ PLUGIN = ApiPlugin(
         "get_roles_and_groups": get_roles_and_groups,
     }),
     new_id=new_id,
+    routes=MappingProxyType({f"GET {LOGO_PREFIX}{{org_id}}": logo_route}),
+    issue_token=issue_token,
 )

@@ -245,6 +245,11 @@ class Operation:
         codes = sorted(int(s) for s in self.statuses if s[0] in "23" and s.isdigit())
         return codes[0] if codes else IMPLICIT_SUCCESS
 
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer of the operation in its document (for errors found after parsing)."""
+        return f"/paths/{self.path.replace('~', '~0').replace('/', '~1')}/{self.method.lower()}"
+
     @cached_property
     def uuid_parameters(self) -> Mapping[str, tuple[str, ...]]:
         """Names of the `format: uuid` parameters per location (header names lower-cased, as

@@ -226,11 +226,6 @@ def _escape(path: str) -> str:
     return path.replace("~", "~0").replace("/", "~1")
 
 
-def operation_pointer(op: Operation) -> str:
-    """The JSON pointer of an operation in its document (for errors found after loading)."""
-    return f"/paths/{_escape(op.path)}/{op.method.lower()}"
-
-
 def clean(document: dict[str, Any], model: ApiModel) -> dict[str, Any]:
     """Add the implicit responses the rules promise (see specs/README.md, "The clean step")."""
     schemas = document.get("components", {}).get("schemas", {})

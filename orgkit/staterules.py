@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from orgkit.errors import SpecError
@@ -116,7 +116,7 @@ def _scope_name(table: Reader, name: str) -> Scope:
     return Scope(name)
 
 
-def check_collections(x: Reader, ops: Iterable[Operation],
+def check_collections(x: Reader, ops: tuple[Operation, ...],
                       collections: Mapping[str, CollectionRule],
                       identity: IdentityRule, scopes: Mapping[Scope, ScopeNesting]) -> None:
     """SpecError for a rule naming a collection neither an operation nor x-orgkit.collections
@@ -127,9 +127,13 @@ def check_collections(x: Reader, ops: Iterable[Operation],
     named += [(f"/scopes/{s.value}/collection", n.collection) for s, n in scopes.items()]
     named += [(f"/collections/{c.name}/references/{f}", target)
               for c in collections.values() for f, target in c.references.items()]
+    named = [(f"{x.pointer}{where}", name) for where, name in named]
+    named += [(f"{op.pointer}/x-orgkit-resource/cascade/{i}", name)
+              for op in ops if op.resource is not None
+              for i, (name, _) in enumerate(op.resource.cascade)]
     for where, name in named:
         if name not in declared:
-            raise SpecError(x.source, f"{x.pointer}{where}",
+            raise SpecError(x.source, where,
                             f"names the collection {name!r}, which no operation's "
                             f"x-orgkit-resource nor x-orgkit.collections declares; "
                             f"declared: {sorted(declared)}")

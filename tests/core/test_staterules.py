@@ -3,7 +3,7 @@ raise SpecError naming the file and the JSON pointer."""
 
 from __future__ import annotations
 
-import copy
+import functools
 from typing import Any
 
 import pytest
@@ -56,16 +56,13 @@ def _document() -> dict[str, Any]:
 
 def variant(path: str, value: Any = DROP) -> dict[str, Any]:
     """The document with the value at a /-separated path below x-orgkit replaced (or dropped)."""
-    data = copy.deepcopy(_document())
-    *parents, last = path.split("/")
-    target: Any = data["x-orgkit"]
-    for key in parents:
-        target = target[int(key)] if isinstance(target, list) else target[key]
-    index: Any = int(last) if isinstance(target, list) else last
+    data = _document()
+    keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split("/")]
+    parent = functools.reduce(lambda node, key: node[key], keys[:-1], data["x-orgkit"])
     if value is DROP:
-        del target[index]
+        del parent[keys[-1]]
     else:
-        target[index] = value
+        parent[keys[-1]] = value
     return data
 
 
@@ -146,6 +143,15 @@ def test_broken_state_rule_names_file_and_pointer(path: str, value: Any, pointer
         build_model(variant(path, value), SRC)
     assert (info.value.source, info.value.pointer) == (SRC, pointer)
     assert fragment in info.value.problem
+
+
+def test_a_cascade_into_an_undeclared_collection_is_refused() -> None:
+    document = _document()
+    document["paths"]["/members"]["get"]["x-orgkit-resource"]["cascade"] = ["badges.member_id"]
+    with pytest.raises(SpecError) as info:
+        build_model(document, SRC)
+    assert info.value.pointer == "/paths/~1members/get/x-orgkit-resource/cascade/0"
+    assert "'badges'" in info.value.problem
 
 
 SCALAR = st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none())

@@ -26,6 +26,17 @@ def test_index_lists_the_endpoints(api: Api) -> None:
     assert "POST /__mock/reset" in control(api, "GET", "")["endpoints"]
 
 
+@pytest.mark.parametrize(("route", "api_name"), [
+    ("PUT /__mock/uploads/{blob_id}", "svx"),
+    ("GET /__mock/blob-content/{blob_id}", "svx"),
+    ("GET /__mock/logos/{org_id}", "transmit"),
+    ("POST /cis/oidc/token", "transmit"),
+], ids=["upload", "blob-content", "logo", "token"])
+def test_index_lists_what_the_plugins_add_under_their_api(api: Api, route: str,
+                                                         api_name: str) -> None:
+    assert control(api, "GET", "")["endpoints"][route].startswith(f"{api_name}: ")
+
+
 def test_reset_brings_the_fixtures_back(api: Api) -> None:
     created = expect(api.post("/svx/tenants", as_="global-admin", json=NEW_TENANT), 201)
     expect(api.delete(f"/svx/tenants/{TENANT_A}", as_="global-admin"), 204)
