@@ -49,13 +49,15 @@ def prepare(config: ContractConfig, results: Results, target: Target | None = No
 
 def check_operations(config: ContractConfig, operations: Iterable[Operation]) -> None:
     """ConfigError naming --operation ids the API does not have, with the closest ones."""
-    known = [op.operation_id for op in operations]
+    ops = list(operations)
+    known = [op.operation_id for op in ops]
+    api = ops[0].api if ops else config.api
     for wanted in config.operations:
         if wanted not in known:
             close = difflib.get_close_matches(wanted, known, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ConfigError(f"--operation {wanted!r} is not an operation id of the "
-                              f"{config.source.path.name} API{hint}")
+                              f"{api} API{hint}")
 
 
 def execute(suite: Suite) -> None:

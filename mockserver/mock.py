@@ -35,7 +35,18 @@ def served_apis(sources: tuple[SpecSource, ...]) -> list[LoadedApi]:
                 raise ConfigError(f"{seen[value]} and {api.source} have the same {what} "
                                   f"{value!r}; serve one of them, or change it with an overlay")
             seen[value] = api.source
+    _refuse_nested_mounts(loaded)
     return loaded
+
+
+def _refuse_nested_mounts(loaded: list[LoadedApi]) -> None:
+    """A request path must name one API: no mount inside another."""
+    for outer in loaded:
+        for inner in loaded:
+            if inner.model.mount.startswith(outer.model.mount.rstrip("/") + "/"):
+                raise ConfigError(f"{inner.source} is mounted at {inner.model.mount}, inside "
+                                  f"{outer.source}'s mount {outer.model.mount}; move one of "
+                                  "them with an overlay")
 
 
 def plugin_for(name: str) -> ApiPlugin:

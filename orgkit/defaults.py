@@ -44,24 +44,33 @@ def complete(document: dict[str, Any], path: Path, warn: Warn) -> dict[str, Any]
         return document  # not an OpenAPI document: the validator says so, naming the file
     operations = list(_operations(document))
     _name_operations(operations, path, warn)
-    if "x-orgkit" in document:
-        _warn_stateless(operations, path, warn)
-        return document  # an author's rules are taken as written (and checked as such)
-    document["x-orgkit"] = default_rules(document, path)
-    rules = document["x-orgkit"]
+    if "x-orgkit" not in document:  # an author's rules are taken as written (and checked)
+        _add_rules(document, path, warn)
+        _add_rights(document, operations, path, warn)
+    stateless = [op for _, op in operations if "x-orgkit-resource" not in op]
+    if stateless:
+        warn(f"{path}: {len(stateless)} operations without x-orgkit-resource: answered "
+             "statelessly from their examples and schemas")
+    return document
+
+
+def _add_rules(document: dict[str, Any], path: Path, warn: Warn) -> None:
+    rules = document["x-orgkit"] = default_rules(document, path)
     warn(f"{path}: no x-orgkit rules: serving it as API {rules['api']!r} under "
          f"{rules['mount']}, errors as application/problem+json, auth {rules['auth']['kind']}")
     components = document.setdefault("components", {})
     if isinstance(components, dict):
         components.setdefault("schemas", {}).setdefault(PROBLEM_SCHEMA, dict(PROBLEM))
-    unruled = [(m, op) for m, op in operations if "x-orgkit-rights" not in op]
-    for _, op in unruled:
+
+
+def _add_rights(document: dict[str, Any], operations: list[tuple[str, dict[str, Any]]],
+                path: Path, warn: Warn) -> None:
+    unruled = [op for _, op in operations if "x-orgkit-rights" not in op]
+    for op in unruled:
         op["x-orgkit-rights"] = {"mode": "authenticated" if _secured(document, op) else "public"}
     if unruled:
         warn(f"{path}: {len(unruled)} operations without x-orgkit-rights: any valid token "
              "where the document asks for security, else public")
-    _warn_stateless(operations, path, warn)
-    return document
 
 
 def default_rules(document: Mapping[str, Any], path: Path) -> dict[str, Any]:
@@ -124,11 +133,3 @@ def _name_operations(operations: list[tuple[str, dict[str, Any]]], path: Path,
     if unnamed:
         warn(f"{path}: {len(unnamed)} operations without operationId: named from method and "
              f"path (e.g. {unnamed[0][1]['operationId']})")
-
-
-def _warn_stateless(operations: list[tuple[str, dict[str, Any]]], path: Path,
-                    warn: Warn) -> None:
-    stateless = [op for _, op in operations if "x-orgkit-resource" not in op]
-    if stateless:
-        warn(f"{path}: {len(stateless)} operations without x-orgkit-resource: answered "
-             "statelessly from their examples and schemas")

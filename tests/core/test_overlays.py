@@ -118,3 +118,24 @@ def test_the_shipped_overlay_serves_svx_under_api_v4() -> None:
     loaded = load_spec(SpecSource(spec_path("svx"), (spec_dir() / "overlays/svx-api-v4.yaml",)))
     assert loaded.model.mount == "/api/v4"
     assert [s["url"] for s in loaded.document["servers"]] == ["/api/v4"]
+
+
+def test_relative_refs_resolve_against_the_file_after_an_overlay(tmp_path: Path) -> None:
+    (tmp_path / "schemas.yaml").write_text("Thing: {type: object, properties: {id: "
+                                           "{type: string}}}\n", encoding="utf-8")
+    main = tmp_path / "main.yaml"
+    main.write_text(yaml.safe_dump({
+        "openapi": "3.0.3", "info": {"title": "Ref", "version": "1"},
+        "paths": {"/things": {"get": {"operationId": "listThings", "responses": {"200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "schemas.yaml#/Thing"}}}}}}}}}),
+        encoding="utf-8")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(yaml.safe_dump(overlay({"target": "$.servers", "remove": True},
+                                            {"target": "$", "update": {"servers": [
+                                                {"url": "/moved"}]}})), encoding="utf-8")
+    loaded = load_spec(SpecSource(main, (moved,)))
+    schema = loaded.document["paths"]["/things"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    assert schema["properties"]["id"] == {"type": "string"}
+    assert loaded.model.mount == "/moved"

@@ -152,11 +152,16 @@ def test_a_deeply_nested_schema_ends() -> None:
     assert str(instance(root)).count("next") <= 8
 
 
-def test_documents_under_the_same_mount_are_a_config_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("second", "problem"), [
+    ("https://api.example.com/v1", "same x-orgkit.mount '/v1'"),
+    ("https://api.example.com/v1/admin", "mounted at /v1/admin, inside"),
+], ids=["same-mount", "nested-mount"])
+def test_documents_whose_mounts_collide_are_a_config_error(tmp_path: Path, second: str,
+                                                           problem: str) -> None:
     from orgkit.errors import ConfigError
 
     one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
-    for path in (one, two):
-        path.write_text(PETS, encoding="utf-8")
-    with pytest.raises(ConfigError, match="same x-orgkit.mount '/v1'"):
+    one.write_text(PETS, encoding="utf-8")
+    two.write_text(PETS.replace("https://api.example.com/v1", second), encoding="utf-8")
+    with pytest.raises(ConfigError, match=problem):
         create_app(ServeConfig(apis=(SpecSource(one), SpecSource(two))), dataset={})
