@@ -24,11 +24,16 @@ PER_ID = (Scope.TENANT, Scope.ORG)
 NESTED = (Scope.ORG,)
 
 
+def _optional(x: Reader, key: str) -> Reader | None:
+    """A reader for the mapping at key; None when the key is missing or null."""
+    return None if x.get(key, Mapping, None) is None else x.sub(key)
+
+
 def parse_collections(x: Reader) -> dict[str, CollectionRule]:
     """x-orgkit.collections: name -> {key, schema, references} (every part optional)."""
-    if x.get("collections", Mapping, None) is None:
+    table = _optional(x, "collections")
+    if table is None:
         return {}
-    table = x.sub("collections")
     rules = {}
     for name in table.data:
         c = table.sub(str(name))
@@ -45,9 +50,9 @@ def parse_collections(x: Reader) -> dict[str, CollectionRule]:
 
 def parse_identity(x: Reader) -> IdentityRule:
     """x-orgkit.grants: how a caller's subject, token kind, org and rights are found."""
-    if x.get("grants", Mapping, None) is None:
+    g = _optional(x, "grants")
+    if g is None:
         return IdentityRule()
-    g = x.sub("grants")
     subject = None
     if g.get("subject", Mapping, None) is not None:
         s = g.sub("subject")
@@ -97,9 +102,9 @@ def _source(r: Reader) -> GrantSource:
 
 def parse_scopes(x: Reader) -> dict[Scope, ScopeNesting]:
     """x-orgkit.scopes: for an inner scope, the collection and field naming its tenant."""
-    if x.get("scopes", Mapping, None) is None:
+    table = _optional(x, "scopes")
+    if table is None:
         return {}
-    table = x.sub("scopes")
     found = {}
     for name in table.data:
         scope = _scope_name(table, str(name))

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.http import Request
@@ -271,3 +273,26 @@ def test_a_rule_naming_an_undeclared_collection_is_refused_at_load(tmp_path: Pat
         load_api(str(path))
     assert (info.value.source, info.value.pointer) == (
         str(path), "/x-orgkit/grants/sources/1/collection")
+
+
+MEMBERSHIP = st.fixed_dictionaries({
+    "account_id": st.sampled_from(["ana", "bo"]), "workspace_id": st.sampled_from(["w1", "w2"]),
+    "roles": st.one_of(st.lists(st.sampled_from(["read", "write"]), max_size=2),
+                       st.sampled_from(["read", "admin"])),
+    "state": st.sampled_from(["active", "suspended"])})
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(MEMBERSHIP, max_size=6))
+def test_lazy_rights_equal_the_whole_table(runtime: ApiRuntime,
+                                           memberships: list[dict[str, Any]]) -> None:
+    runtime.store.reset({**DATA, "memberships": [
+        {"id": f"m{n}", **m} for n, m in enumerate(memberships)]})
+    grants = runtime.identity.grants(runtime.store, "ana", {})
+    table: dict[str, set[str]] = {}
+    for m in memberships:
+        if m["account_id"] == "ana" and m["state"] == "active":
+            roles = m["roles"] if isinstance(m["roles"], list) else [m["roles"]]
+            table.setdefault(m["workspace_id"], set()).update(roles)
+    assert dict(grants.tenant_rights) == table
+    assert all(grants.tenant_rights.get(w) == table.get(w) for w in ("w1", "w2", "w3"))
