@@ -13,6 +13,7 @@ import orgkit
 from contract_tests.personas import Persona
 from contract_tests.results import LABELS, Outcome, Results
 from contract_tests.suite import Suite
+from orgkit.personas import PersonaKind, rights_document
 
 UNKNOWN = "unknown"
 
@@ -40,14 +41,12 @@ def spec_sha256(source: str) -> str:
 def persona_facts(persona: Persona) -> dict[str, Any]:
     """What the personas file says a persona holds: names and facts, never its credentials."""
     caller, grants = persona.caller, persona.grants
-    if persona.api == "transmit":
+    if persona.kind is PersonaKind.APPLICATION:
         return {"name": persona.name, "kind": caller.token_kind,
                 "permissions": sorted(grants.permissions), "organization_id": persona.org_id}
     return {"name": persona.name, "sub": caller.subject, "tid": caller.tenant,
             "tenant_id": persona.tenant_id, "org_id": persona.org_id,
-            "rights": {"global": sorted(grants.global_rights),
-                       "tenants": {k: sorted(v) for k, v in grants.tenant_rights.items()},
-                       "orgs": {k: sorted(v) for k, v in grants.org_rights.items()}}}
+            "rights": rights_document(grants)}
 
 
 def verdict(results: Results, strict: bool) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from orgkit.errors import ConfigError
+from orgkit.personas import PersonaKind, load_personas, persona_kind, user_grants
 from orgkit.rights import Caller, Grants
 
 
@@ -25,6 +26,7 @@ class Persona:
     tenant_id: str | None = None
     org_id: str | None = None
     secrets: tuple[str, ...] = ()  # client secrets behind the token: redacted from every output
+    kind: PersonaKind = PersonaKind.USER  # an application's permissions or a user's rights
 
     @property
     def grants(self) -> Grants:
@@ -34,8 +36,6 @@ class Persona:
 
 def load(path: Path, api: str) -> dict[str, Persona]:
     """The personas of one API from a personas file, each with a usable token."""
-    from fixtures import load_personas  # the file format is shared with the fixtures
-
     document = load_personas(path)
     found = {name: _persona(name, entry) for name, entry in document["personas"].items()
              if entry["api"] == api}
@@ -45,37 +45,27 @@ def load(path: Path, api: str) -> dict[str, Persona]:
 
 
 def _persona(name: str, entry: Mapping[str, Any]) -> Persona:
-    token = _token(name, entry)
-    if entry["api"] == "transmit":
+    """A persona by its kind (an application's permissions, or a user's rights per scope)."""
+    token, api = _token(name, entry), str(entry["api"])
+    if persona_kind(entry) is PersonaKind.APPLICATION:
         kind = str(entry.get("kind") or "admin")
         org = entry.get("organization_id")
         caller = Caller(name, token_kind=kind, org=org,
                         grants=Grants(permissions=frozenset(entry.get("permissions") or ())))
-        return Persona(name, "transmit", token, caller, org_id=org, secrets=_secrets(entry))
+        return Persona(name, api, token, caller, org_id=org, secrets=_secrets(entry),
+                       kind=PersonaKind.APPLICATION)
     # `tid` is the token's tenant context (null for a global admin); without it, assume the
     # tenant the persona administers.
     tid = entry["tid"] if "tid" in entry else entry.get("tenant_id")
     caller = Caller(str(entry.get("sub") or name), tid,
-                    grants=_grants(name, entry.get("rights") or {}))
-    return Persona(name, "svx", token, caller, entry.get("tenant_id"), entry.get("org_id"),
+                    grants=user_grants(name, entry.get("rights") or {}))
+    return Persona(name, api, token, caller, entry.get("tenant_id"), entry.get("org_id"),
                    _secrets(entry))
 
 
 def _secrets(entry: Mapping[str, Any]) -> tuple[str, ...]:
     creds = entry.get("client_credentials") or {}
     return (str(creds["client_secret"]),) if creds.get("client_secret") else ()
-
-
-def _grants(name: str, rights: Mapping[str, Any]) -> Grants:
-    try:
-        return Grants(
-            global_rights=frozenset(rights.get("global") or ()),
-            tenant_rights={str(k): frozenset(v) for k, v in (rights.get("tenants") or {}).items()},
-            org_rights={str(k): frozenset(v) for k, v in (rights.get("orgs") or {}).items()},
-        )
-    except (TypeError, AttributeError) as exc:
-        raise ConfigError(f"persona {name!r}: 'rights' must be {{global: [..], tenants: "
-                          f"{{id: [..]}}, orgs: {{id: [..]}}}}: {exc}") from None
 
 
 def _token(name: str, entry: Mapping[str, Any]) -> str:

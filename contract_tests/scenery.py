@@ -21,7 +21,7 @@ from contract_tests.requests import BodyMaker, Planned, SetupFailed, body_schema
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import Forbidden
-from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Resolver, authorize
 
 # Preferred by name; otherwise chosen by what the personas file says they hold.
@@ -41,9 +41,30 @@ class Site:
     tenant_id: str | None = None
     org_id: str | None = None
 
-    def field(self, name: str) -> str | None:
-        """The site's value for a parent field (`tenant_id`, `org_id`)."""
-        return {"tenant_id": self.tenant_id, "org_id": self.org_id}.get(name)
+    def scope_id(self, scope: Scope | None) -> str | None:
+        """The site's id in a scope: its tenant (the outer scope) or its organisation."""
+        return {Scope.TENANT: self.tenant_id, Scope.ORG: self.org_id}.get(scope) \
+            if scope is not None else None
+
+
+def scope_fields(model: ApiModel) -> dict[str, Scope]:
+    """Parameter and item field names carrying a tenant or an organisation id, from the rights
+    rules' sources and the scope nesting (`workspace_id` is a tenant where the document says
+    so); `tenant_id` and `org_id` are the rights model's own words."""
+    found = {"tenant_id": Scope.TENANT, "org_id": Scope.ORG}
+    nesting = model.scopes.get(Scope.ORG)
+    if nesting is not None:
+        found.setdefault(nesting.tenant_field, Scope.TENANT)
+    for op in model.operations:
+        for req in op.rights.any_of:
+            ref = req.source
+            if ref is None or req.scope not in (Scope.TENANT, Scope.ORG):
+                continue
+            if ref.kind is SourceKind.PARENT_TENANT_OF and ref.inner is not None:
+                found.setdefault(ref.inner.name, Scope.ORG)
+            elif ref.kind in (SourceKind.PATH, SourceKind.QUERY, SourceKind.HEADER):
+                found.setdefault(ref.name, req.scope)
+    return found
 
 
 def selected_operations(suite: Suite) -> list[Operation]:
@@ -104,6 +125,12 @@ class Scenery:
         self.cache: dict[str, Any] = {}  # values looked up once (catalogue, app id)
         self._shared: dict[tuple[str, Site, str], str] = {}
         self.id_params = self._id_params()
+        self.scope_fields = scope_fields(self.model)
+        nesting = self.model.scopes.get(Scope.ORG)
+        # Where an organisation's tenant is read: the org scope's collection and field.
+        self.org_collection = nesting.collection if nesting else self.id_params.get(
+            "org_id", "orgs")
+        self.tenant_field = nesting.tenant_field if nesting else "tenant_id"
         home = home_persona(suite.personas)
         self.home = Site() if home is None else Site(home.tenant_id, home.org_id)
         away = away_persona(suite.personas, self.home.tenant_id)
@@ -171,8 +198,8 @@ class Scenery:
     def tenant_of(self, org_id: str) -> str | None:
         """The tenant of an organisation: known facts, else GET it as a persona allowed to."""
         if org_id not in self.org_tenant:
-            item = self.lookup(self.id_params.get("org_id", "orgs"), org_id)
-            self.org_tenant[org_id] = _text((item or {}).get("tenant_id"))
+            item = self.lookup(self.org_collection, org_id)
+            self.org_tenant[org_id] = _text((item or {}).get(self.tenant_field))
         return self.org_tenant[org_id]
 
     def lookup(self, collection: str, item_id: str) -> dict[str, Any] | None:
@@ -223,6 +250,10 @@ class Scenery:
 
     # -- planning -------------------------------------------------------------------------
 
+    def site_value(self, site: Site, name: str) -> str | None:
+        """The site's id for a parameter or parent field naming a tenant or an organisation."""
+        return site.scope_id(self.scope_fields.get(name))
+
     def plan(self, op: Operation, persona: Persona | None = None, *, site: Site | None = None,
              fresh: bool = False, pins: Mapping[str, str] | None = None) -> Planned:
         """A valid request for op: shared resources, or new disposable ones when fresh."""
@@ -248,7 +279,7 @@ class Scenery:
         if target and (fresh or op.method in MUTATING):
             return self.make(collection, site, persona) if fresh else self.shared(
                 collection, site, "victim")
-        value = site.field(name) if name in ("tenant_id", "org_id") else None
+        value = self.site_value(site, name)
         return value or self.shared(collection, site, "shared")
 
     def _query(self, op: Operation) -> dict[str, Any]:
@@ -260,7 +291,7 @@ class Scenery:
         headers = {}
         for p in op.parameters:
             field = parents.get(f"header:{p.name}")
-            value = site.field(field) if field else None
+            value = self.site_value(site, field) if field else None
             if p.location == "header" and p.required and value:
                 headers[p.name] = value
         return headers
@@ -350,8 +381,8 @@ class Scenery:
             return None  # nothing new: the addressed item answered
         parents = {name: planned.value(ref) for name, ref in rule.parent}
         self.facts[new_id] = {**parents, **item, OWNER: actor.caller.subject}
-        if rule.collection == self.id_params.get("org_id"):
-            self.org_tenant[new_id] = _text(self.facts[new_id].get("tenant_id"))
+        if rule.collection == self.org_collection:
+            self.org_tenant[new_id] = _text(self.facts[new_id].get(self.tenant_field))
         self.undo_later(rule.collection, new_id, planned, actor)
         return item
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from contract_tests.requests import TINY_PNG, Planned, SetupFailed, multipart
-from orgkit.model import RightsMode
+from orgkit.model import ApiModel, RightsMode, Scope
 
 if TYPE_CHECKING:
     from contract_tests.personas import Persona
@@ -16,10 +16,6 @@ if TYPE_CHECKING:
 
 # Path parameters whose value depends on the item the other parameters name.
 DEPENDENT_PATH_PARAMS = ("security_rights",)
-# The level of the security rights an operation of a collection assigns, adds or removes.
-LEVELS = {"global_admins": "global", "tenant_admins": "tenant", "tenants": "tenant",
-          "org_admins": "org", "orgs": "org"}
-SCOPE_PARAM = {"tenant": "tenant_id", "org": "org_id"}
 # Body fields whose valid value only the user knows: the suite cannot build such a request.
 CURRENT_SECRETS = ("current_password", "old_password")
 
@@ -120,10 +116,32 @@ def _fetch_catalogue(scenery: Scenery) -> list[dict[str, Any]]:
     raise SetupFailed("cannot read the security rights catalogue (GET /security_rights)")
 
 
+def levels(model: ApiModel) -> dict[str, str]:
+    """Collection -> the level of the security rights its operations assign, add or remove:
+    a grant source's collection holds rights of its scope, the org scope's collection (and
+    the collection its tenant field references) enables rights of the org (tenant) level."""
+    found = {s.collection: s.scope.value for s in model.identity.sources
+             if s.collection is not None and s.scope is not Scope.PERMISSION}
+    nesting = model.scopes.get(Scope.ORG)
+    if nesting is not None:
+        found.setdefault(nesting.collection, Scope.ORG.value)
+        declared = model.collections.get(nesting.collection)
+        tenants = declared.references.get(nesting.tenant_field) if declared else None
+        if tenants is not None:
+            found.setdefault(tenants, Scope.TENANT.value)
+    return found
+
+
+def scope_param(model: ApiModel, level: str) -> str | None:
+    """The field naming where rights of a level apply (a grant source's scope_field)."""
+    return next((s.scope_field for s in model.identity.sources
+                 if s.scope.value == level and s.scope_field), None)
+
+
 def right_to_grant(scenery: Scenery, planned: Planned) -> str:
     """A right of the operation's level that is enabled where it is granted."""
-    level = _level(planned)
-    param = SCOPE_PARAM.get(level)
+    level = _level(scenery, planned)
+    param = scope_param(scenery.model, level)
     collection = scenery.id_params.get(param or "", "")
     scope_id = planned.path.get(param or "")
     pool = None if not scope_id else enabled_rights(scenery, collection, scope_id)
@@ -135,12 +153,12 @@ def held_right(scenery: Scenery, planned: Planned) -> str:
     rule = planned.op.resource
     item_id = planned.value(rule.id_ref) if rule and rule.id_ref else None
     pool = enabled_rights(scenery, rule.collection if rule else "", item_id or "")
-    return _pick(scenery, planned, _level(planned), pool)
+    return _pick(scenery, planned, _level(scenery, planned), pool)
 
 
-def _level(planned: Planned) -> str:
+def _level(scenery: Scenery, planned: Planned) -> str:
     rule = planned.op.resource
-    return LEVELS.get(rule.collection if rule else "", "global")
+    return levels(scenery.model).get(rule.collection if rule else "", Scope.GLOBAL.value)
 
 
 def enabled_rights(scenery: Scenery, collection: str, item_id: str) -> list[str]:

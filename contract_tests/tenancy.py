@@ -1,10 +1,11 @@
-"""SVX rights across tenants and over time: tenant isolation and rights that follow state."""
+"""Rights across tenants and over time: tenant isolation and rights that follow state."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 from contract_tests.checks.auth import (
     each,
@@ -15,11 +16,11 @@ from contract_tests.checks.auth import (
     tenant_isolation,
 )
 from contract_tests.personas import Persona
-from contract_tests.requests import Planned, SetupFailed, merge, send
+from contract_tests.requests import Planned, SetupFailed, body_schema, merge, send
 from contract_tests.scenery import Scenery, require_selected
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
-from orgkit.model import Operation, RightsMode, Scope
+from orgkit.model import ApiModel, GrantSource, Operation, RightsMode, Scope, SourceKind
 from orgkit.rights import Caller, Grants, visible
 
 FAMILY = "rights"
@@ -158,6 +159,9 @@ class Grant:
     assign: str
     remove: str
     scope: Scope
+    # Where the rights live when the API declares them (x-orgkit.grants): the assign operation
+    # creates an item of the source's collection naming the user and the right in its body.
+    source: GrantSource | None = None
 
 
 GRANTS = (
@@ -167,11 +171,44 @@ GRANTS = (
 )
 
 
+def declared_grants(model: ApiModel) -> tuple[Grant, ...]:
+    """Scenarios from x-orgkit.grants: a tenant or org source whose collection the generic
+    create and delete actions manage (a membership), probed by the first get operation a
+    right of that scope from a path parameter decides."""
+    found = []
+    for source in model.identity.sources:
+        if source.collection is None or source.scope not in (Scope.TENANT, Scope.ORG):
+            continue
+        assign, remove = (_crud_op(model, source.collection, a) for a in ("create", "delete"))
+        probe = next((op for op in model.operations if _probes(op, source.scope)), None)
+        if assign is not None and remove is not None and probe is not None:
+            found.append(Grant(probe.operation_id, assign.operation_id, remove.operation_id,
+                               source.scope, source))
+    return tuple(found)
+
+
+def _crud_op(model: ApiModel, collection: str, action: str) -> Operation | None:
+    return next((op for op in model.operations if op.resource is not None
+                 and op.resource.collection == collection and op.resource.action == action),
+                None)
+
+
+def _probes(op: Operation, scope: Scope) -> bool:
+    return (op.method == "GET" and op.resource is not None and op.resource.action == "get"
+            and op.rights.mode is RightsMode.ANY_OF and _scope_param(op, scope) is not None)
+
+
+def _scope_param(op: Operation, scope: Scope) -> str | None:
+    """The path parameter a right of the scope is read from, in the operation's rights."""
+    return next((r.source.name for r in op.rights.any_of if r.scope is scope
+                 and r.source is not None and r.source.kind is SourceKind.PATH), None)
+
+
 def check_follow_state(suite: Suite, scenery: Scenery, operations: Sequence[Operation]) -> None:
     """rights_follow_state for each grant scenario whose probe operation is selected."""
     known = {op.operation_id: op for op in suite.api.model.operations}
     selected = {op.operation_id for op in operations}
-    for grant in GRANTS:
+    for grant in GRANTS + declared_grants(suite.api.model):
         probe = known.get(grant.probe)
         if probe is None or grant.probe not in selected:
             continue
@@ -218,12 +255,20 @@ def grant_steps(scenery: Scenery, grant: Grant,
     if assign is None or remove is None or assign.resource is None:
         raise SetupFailed(f"the API lacks {grant.assign} or {grant.remove}")
     require_selected(scenery.suite, assign, remove)
-    pins = _scope_pins(scenery, grant.scope)
-    probe = scenery.plan(known[grant.probe], pins=pins)
-    right = _deciding_right(scenery, probe, subject, grant.scope, pins)
-    admin = _admin_pins(assign, subject, pins)
-    give = scenery.plan(assign, pins=admin)
-    give = replace(give, body=merge(give.body, {"security_rights": [right]}))
+    probe_op = known[grant.probe]
+    param = _scope_param(probe_op, grant.scope) or _SCOPE_PARAMS.get(grant.scope, "")
+    pins = _scope_pins(scenery, grant.scope, param)
+    probe = scenery.plan(probe_op, pins=pins)
+    right = _deciding_right(scenery, probe, subject, grant.scope, pins.get(param))
+    if grant.source is None:
+        admin = _admin_pins(assign, subject, pins)
+        give = scenery.plan(assign, pins=admin)
+        give = replace(give, body=merge(give.body, {"security_rights": [right]}))
+    else:
+        admin = _admin_pins(remove, subject, pins)
+        give = scenery.plan(assign, pins=pins)
+        give = replace(give, body=merge(give.body, _grant_body(scenery, grant.source, assign,
+                                                               subject, right)))
     take = scenery.plan(remove, pins=admin)
     giver, taker = scenery.actor(give), scenery.actor(take)
     scenery.undo_later(assign.resource.collection, subject.caller.subject, give, giver)
@@ -244,11 +289,20 @@ def _subject(scenery: Scenery) -> Persona:
     return found
 
 
+def _grant_body(scenery: Scenery, source: GrantSource, assign: Operation, subject: Persona,
+                right: str) -> dict[str, Any]:
+    """The fields of a declared grant's item: the user, and the right (a list or one name)."""
+    _, schema = body_schema(scenery.document, assign)
+    listed = (schema.get("properties") or {}).get(source.rights_field, {}).get("type") == "array"
+    return {source.user_field: subject.caller.subject,
+            source.rights_field: [right] if listed else right}
+
+
 def _deciding_right(scenery: Scenery, probe: Planned, subject: Persona, scope: Scope,
-                    pins: Mapping[str, str]) -> str:
+                    scope_id: str | None) -> str:
     """A right of the scope that, per the oracle, turns the subject's refusal into access."""
     right = _qualifying_right(probe.op, scope)
-    granted = _with_right(subject, scope, pins, right)
+    granted = _with_right(subject, scope, scope_id, right)
     if scenery.allows(subject, probe) or not scenery.allows(granted, probe):
         raise SetupFailed(f"{right} does not decide {probe.describe()} for {subject.name}")
     return right
@@ -258,13 +312,16 @@ def _holds_any(grants: Grants) -> bool:
     return bool(grants.global_rights or grants.tenant_rights or grants.org_rights)
 
 
-def _scope_pins(scenery: Scenery, scope: Scope) -> dict[str, str]:
-    """Where the right is granted: a disposable organisation, the home tenant, or nowhere."""
+_SCOPE_PARAMS = {Scope.TENANT: "tenant_id", Scope.ORG: "org_id"}
+
+
+def _scope_pins(scenery: Scenery, scope: Scope, param: str) -> dict[str, str]:
+    """Where the right is granted (in the probe's parameter naming that scope): a disposable
+    organisation, the home tenant, or nowhere."""
     if scope is Scope.ORG:
-        org_id = scenery.make(scenery.id_params.get("org_id", "orgs"), scenery.home, None)
-        return {"org_id": org_id}
+        return {param: scenery.make(scenery.org_collection, scenery.home, None)}
     if scope is Scope.TENANT and scenery.home.tenant_id:
-        return {"tenant_id": scenery.home.tenant_id}
+        return {param: scenery.home.tenant_id}
     return {}
 
 
@@ -287,15 +344,15 @@ def _add(table: Mapping[str, frozenset[str]], scope_id: str,
     return {**table, scope_id: table.get(scope_id, frozenset()) | {right}}
 
 
-def _with_right(persona: Persona, scope: Scope, pins: Mapping[str, str], right: str) -> Persona:
+def _with_right(persona: Persona, scope: Scope, scope_id: str | None, right: str) -> Persona:
     """The persona as it would be after the assignment (for the oracle)."""
     grants = persona.grants
     if scope is Scope.GLOBAL:
         grants = replace(grants, global_rights=grants.global_rights | {right})
     elif scope is Scope.ORG:
-        grants = replace(grants, org_rights=_add(grants.org_rights, pins["org_id"], right))
+        grants = replace(grants, org_rights=_add(grants.org_rights, scope_id or "", right))
     else:
-        grants = replace(grants, tenant_rights=_add(grants.tenant_rights, pins["tenant_id"],
+        grants = replace(grants, tenant_rights=_add(grants.tenant_rights, scope_id or "",
                                                     right))
     caller: Caller = replace(persona.caller, grants=grants)
     return replace(persona, caller=caller)

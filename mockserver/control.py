@@ -202,8 +202,9 @@ class ControlEndpoints:
     def _exported(self, request: Request) -> dict[str, Any]:
         from fixtures import export_personas
 
+        models = {name: runtime.model for name, runtime in self.mock.runtimes.items()}
         return export_personas(self.mock.dataset, base_url=str(request.base_url).rstrip("/"),
-                               keyring=self.mock.keyring)
+                               keyring=self.mock.keyring, models=models)
 
     async def faults(self, request: Request) -> Response:
         """GET or PUT latency and error injection."""

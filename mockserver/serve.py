@@ -45,17 +45,24 @@ def banner(app: MockApp) -> str:
 
 
 def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
-    """(name, token) of the SVX personas, then (name, credentials) of the Transmit ones."""
+    """(name, token) of the served APIs' user personas, then (name, credentials) of their
+    application personas (the kind comes from the entry, not from the API's name)."""
     from fixtures import persona_token
+    from orgkit.personas import PersonaKind, persona_kind
 
-    personas: Mapping[str, Any] = {name: entry for name, entry in
-                                   mock.dataset.get("personas", {}).items()
-                                   if entry.get("api") in mock.runtimes}  # of served APIs only
-    svx = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
-           for name, entry in personas.items() if entry.get("api") == "svx"]
-    return svx + [(name, f"client_id={entry['client_id']} client_secret="
-                         f"{entry['client_secret']}  (POST /cis/oidc/token)")
-                  for name, entry in personas.items() if entry.get("api") == "transmit"]
+    personas: Mapping[str, Any] = {n: e for n, e in mock.dataset.get("personas", {}).items()
+                                   if e.get("api") in mock.runtimes}
+    users = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
+             for name, entry in personas.items() if persona_kind(entry) is PersonaKind.USER]
+    return users + [(name, f"client_id={entry['client_id']} client_secret="
+                           f"{entry['client_secret']}  (POST {_token_path(mock, entry['api'])})")
+                    for name, entry in personas.items()
+                    if persona_kind(entry) is PersonaKind.APPLICATION]
+
+
+def _token_path(mock: Mock, api: str) -> str:
+    model = mock.runtimes[api].model
+    return model.mount + (model.auth.token_url or "")
 
 
 def state_line(app: MockApp) -> str:

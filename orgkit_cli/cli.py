@@ -64,8 +64,14 @@ def _fixtures_generate(args: argparse.Namespace) -> int:
 
 def _personas_export(args: argparse.Namespace) -> int:
     from fixtures import export_personas, load, write_personas
+    from orgkit.specs import SpecSource, load_spec
 
-    write_personas(export_personas(load(args.fixtures), base_url=args.base_url), args.out)
+    # What a user persona holds is read by its API's declared grants: the bundled documents,
+    # or the --spec documents of other APIs (examples/workspaces).
+    models = {api.model.name: api.model
+              for api in (load_spec(SpecSource.of(s)) for s in args.spec or ())}
+    write_personas(export_personas(load(args.fixtures), base_url=args.base_url, models=models),
+                   args.out)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -213,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data set of the personas (default: fixtures/default.json)")
     e.add_argument("--base-url", default="http://127.0.0.1:8080",
                    help="where the mock runs (token URLs in the file use it)")
+    e.add_argument("--spec", action="append", type=Path, metavar="FILE",
+                   help="the OpenAPI document of the personas' API when it is not bundled "
+                        "(repeatable)")
     e.set_defaults(func=_personas_export)
 
     d = sub.add_parser("spec", help="write the cleaned, resolved spec the mock and suite use")

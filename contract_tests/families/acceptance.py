@@ -147,7 +147,7 @@ def optional_query(scenery: Scenery, op: Operation) -> dict[str, Any]:
     for p in op.parameters:
         if p.location != "query" or p.required or p.name == cursor:
             continue
-        value = scenery.home.field(p.name) or stock.query_value(p.schema)
+        value = scenery.site_value(scenery.home, p.name) or stock.query_value(p.schema)
         pattern = p.schema.get("pattern")
         if pattern is None or re.search(str(pattern), str(value)):
             found[p.name] = value

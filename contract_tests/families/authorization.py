@@ -89,7 +89,7 @@ def hierarchy(scenery: Scenery, op: Operation) -> Run:
 
 def other_parent(scenery: Scenery, field: str, mine: str | None) -> str:
     """Another existing parent: the away site's, else a second one made at home."""
-    away = scenery.away.field(field) if scenery.away else None
+    away = scenery.site_value(scenery.away, field) if scenery.away else None
     if away and away != mine:
         return away
     collection = scenery.id_params.get(field)

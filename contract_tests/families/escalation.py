@@ -87,7 +87,7 @@ def grantable(scenery: Scenery, planned: Planned, rule: GrantRule) -> list[str]:
             any(r.get(f"for_{other}") for other in ("global", "tenant", "org") if other != level)]
     scope_id = planned.value(rule.source) if rule.source is not None else None
     if scope_id:
-        collection = scenery.id_params.get(stock.SCOPE_PARAM.get(level, ""), "")
+        collection = scenery.id_params.get(stock.scope_param(scenery.model, level) or "", "")
         enabled = set(stock.enabled_rights(scenery, collection, scope_id))
         pure = [n for n in pure if n in enabled]
     return sorted(pure)

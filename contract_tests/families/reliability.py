@@ -222,8 +222,11 @@ def request_body(document: Mapping[str, Any], op: Operation) -> Any:
     example = media.get("example", schema.get("example"))
     body = copy.deepcopy(example) if example is not None else minimal(schema)
     if isinstance(body, dict) and op.resource is not None:
-        # A fixed example id would make every create after the first a conflict.
+        # A fixed example id would make every create after the first a conflict; an id the
+        # client must choose (a membership's user_id) is a fresh one for each create.
         body.pop(op.resource.id_field, None)
+        if op.resource.id_field in (schema.get("required") or ()):
+            body[op.resource.id_field] = str(uuid.uuid4())
     return body
 
 
