@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orgkit.errors import SpecError
-from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Parameter
+from orgkit.model import ApiModel, AuthConfig, Operation, Parameter
 from orgkit.rules import (
     HTTP_METHODS,
     Reader,
@@ -22,6 +22,7 @@ from orgkit.rules import (
     parse_resource,
     parse_rights,
 )
+from orgkit.served import add_implicit_responses, served_document
 
 SPEC_FILES = {"svx": "svx-api.yaml", "transmit": "transmit-organizations.yaml"}
 
@@ -33,6 +34,8 @@ class LoadedApi:
     source: str
     document: Mapping[str, Any]
     model: ApiModel
+    # What we hand out (/svx/openapi.json, `orgkit spec`): components and $refs kept (served.py).
+    served: Mapping[str, Any]
 
 
 def spec_dir() -> Path:
@@ -58,7 +61,17 @@ def load_api(api: str) -> LoadedApi:
         raise SpecError(str(path), "", f"no such spec file (known APIs: {known})")
     document = _resolve(path)
     model = build_model(document, str(path))
-    return LoadedApi(str(path), clean(document, model), model)
+    served = served_document(raw_document(path), model)
+    return LoadedApi(str(path), clean(document, model), model, served)
+
+
+def raw_document(path: Path) -> dict[str, Any]:
+    """The document as written ($refs unresolved); _resolve has validated it already."""
+    import yaml
+
+    with path.open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = yaml.safe_load(handle)
+    return loaded
 
 
 def _resolve(path: Path) -> dict[str, Any]:
@@ -153,21 +166,7 @@ def _escape(path: str) -> str:
 
 
 def clean(document: dict[str, Any], model: ApiModel) -> dict[str, Any]:
-    """Add the implicit responses the rules promise (see specs/README.md, "The clean step")."""
+    """Add the implicit responses the rules promise, as copies of the component schemas."""
     schemas = document.get("components", {}).get("schemas", {})
-    for op in model.operations:
-        responses = document["paths"][op.path][op.method.lower()]["responses"]
-        if not any(str(s)[0] in "23" for s in responses):
-            responses[str(IMPLICIT_SUCCESS)] = {
-                "description": "(orgkit) implicit success: the source declares none"}
-        if not op.secured:
-            continue
-        for status in model.implicit_errors:
-            if str(status) in responses or status in responses:
-                continue
-            schema = copy.deepcopy(schemas[op.error_shape.schema_for(status)])
-            responses[str(status)] = {
-                "description": f"(orgkit) implicit {status}: see x-orgkit.implicit_errors",
-                "content": {op.error_shape.content_type: {"schema": schema}},
-            }
+    add_implicit_responses(document, model, lambda name: copy.deepcopy(schemas[name]))
     return document
