@@ -45,6 +45,10 @@ def for_servers(served: Mapping[str, Any], servers: Servers, base_url: str = "")
         return document
     document["servers"] = document.pop(SOURCE_SERVERS)
     _drop_mock_only(document)
+    rules = document.get("x-orgkit", {})
+    token_url = rules.get("auth", {}).get("token_url")
+    if token_url:
+        _move_token_url(document, rules["mount"] + token_url, token_url)
     return document
 
 
@@ -91,12 +95,16 @@ def _add_token_endpoint(document: dict[str, Any], model: ApiModel) -> None:
     document["paths"].setdefault(token_url, {"post": token_operation()})
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(copy.deepcopy(TOKEN_SCHEMAS))
-    for scheme in document["components"].get("securitySchemes", {}).values():
+    # OAS: a tokenUrl is relative to the server URL's host, so "/oidc/token" would miss the
+    # mount; the full path reaches the mock's endpoint (Swagger UI's Authorize).
+    _move_token_url(document, token_url, model.mount + token_url)
+
+
+def _move_token_url(document: dict[str, Any], old: str, new: str) -> None:
+    for scheme in document.get("components", {}).get("securitySchemes", {}).values():
         flow = (scheme.get("flows") or {}).get("clientCredentials") or {}
-        if flow.get("tokenUrl") == token_url:
-            # OAS: a tokenUrl is relative to the server URL's host, so "/oidc/token" would miss
-            # the mount; the full path reaches the mock's endpoint (Swagger UI's Authorize).
-            flow["tokenUrl"] = model.mount + token_url
+        if flow.get("tokenUrl") == old:
+            flow["tokenUrl"] = new
 
 
 def _drop_mock_only(document: dict[str, Any]) -> None:
