@@ -122,19 +122,19 @@ def _ref(name: str) -> dict[str, str]:
 
 def token_operation() -> dict[str, Any]:
     """POST {token_url}: OAuth 2.0 client credentials (RFC 6749 §4.4) as the mock answers it."""
-    form = {"schema": _ref("OrgkitTokenRequest")}
     return {
         "operationId": "getAccessToken",
         "summary": "Get an access token (client credentials; the orgkit mock's endpoint)",
         "description": (
             "The orgkit mock's token endpoint, not part of the source document. POST a client's "
-            "`client_id` and `client_secret` (from `/__mock/personas`) as a form, as JSON or "
-            "with HTTP Basic; the `access_token` goes in `Authorization: Bearer ...`."),
+            "`client_id` and `client_secret` (from `/__mock/personas`) as a form (the mock also "
+            "takes them as JSON or with HTTP Basic); the `access_token` goes in "
+            "`Authorization: Bearer ...`."),
         "tags": ["Access tokens (mock)"],
         MOCK_ONLY: True,
         "security": [],
         "requestBody": {"required": True, "content": {
-            "application/x-www-form-urlencoded": form, "application/json": form}},
+            "application/x-www-form-urlencoded": {"schema": _ref("OrgkitTokenRequest")}}},
         "responses": {
             "200": _json("a token", "OrgkitTokenResponse"),
             "400": _json("a malformed request or another grant type", "OrgkitTokenError"),
