@@ -25,7 +25,7 @@ def served_document(raw: Mapping[str, Any], model: ApiModel) -> dict[str, Any]:
     """The served document of a raw (unresolved) spec: mock servers, references kept."""
     document = copy.deepcopy(dict(raw))
     clean_by_reference(document, model)
-    document["info"] = _info(document.get("info", {}), document.get("x-orgkit", {}))
+    document["info"] = usable_info(document.get("info", {}), document.get("x-orgkit", {}))
     document[SOURCE_SERVERS] = document.get("servers", [])
     document["servers"] = [{"url": model.mount, "description": (
         "the orgkit mock (relative to the host serving this document); "
@@ -79,7 +79,7 @@ def add_implicit_responses(document: dict[str, Any], model: ApiModel,
             }
 
 
-def _info(info: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
+def usable_info(info: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
     """info with a usable version: the seed's, else x-orgkit.version (the seed's kept aside)."""
     served = dict(info)
     version = str(info.get("version", "")).strip()
