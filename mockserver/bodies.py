@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from orgkit.errors import TooLarge
@@ -58,3 +58,23 @@ def overlong(value: Any, limit: int) -> str | None:
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", inner) for i, inner in enumerate(item))
     return None
+
+
+def string_cap(schemas: Iterable[Any], fallback: int) -> int:
+    """The longest string a request body may hold: the mock's fallback for strings the spec
+    leaves unbounded, or the longest maxLength the request schemas declare if that is more
+    (declared limits themselves are enforced by schema validation)."""
+    longest, stack, seen = fallback, list(schemas), set()
+    while stack:  # a loop: resolved documents share nodes
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            limit = node.get("maxLength")
+            if isinstance(limit, int) and not isinstance(limit, bool):
+                longest = max(longest, limit)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return longest

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.bodies import overlong, read_bounded, replay
+from mockserver.bodies import overlong, read_bounded, replay, string_cap
 from mockserver.console import ACCESS, CURRENT_REQUEST
 from mockserver.docs import doc_files
 from mockserver.fastpath import ParameterCheck, declared_query
 from mockserver.http import Request
 from mockserver.mock import Mock
 from mockserver.requestlog import Capture
+from mockserver.schemas import request_body_schema
 from orgkit import errorshapes, jsontext
 from orgkit.errors import (
     DomainError,
@@ -81,6 +82,11 @@ class Gateway:
         # The documents handed out keep their $refs; Connexion (and its Swagger UI page, which
         # fetches openapi.json from here) works on the resolved one.
         self.docs = {api: doc_files(rt.served, rt.model) for api, rt in mock.runtimes.items()}
+        # Strings the spec bounds (maxLength) are checked by validation; the rest by this cap.
+        self.string_caps = {
+            api: string_cap((request_body_schema(rt.document, op) for op in rt.model.operations),
+                            mock.config.max_string_length)
+            for api, rt in mock.runtimes.items()}
         # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
         self.fast = {
             (api, op.operation_id): ParameterCheck(op)
@@ -163,7 +169,7 @@ class Gateway:
         try:
             body = await self._read_body(headers, receive)
             _check_content_type(headers, body, op)
-            _check_json(headers, body, self.mock.config.max_string_length)
+            _check_json(headers, body, self.string_caps[api])
         except DomainError as exc:
             await send_error(send, shape, exc)
             return

@@ -271,7 +271,8 @@ def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:
 
 
 def inferred_constraints(document: Any) -> tuple[str, ...]:
-    """The values (as text) of schema keywords marked `x-orgkit-inferred: {keywords: [...]}`."""
+    """The text values (a pattern, a format) of schema keywords marked `x-orgkit-inferred:
+    {keywords: [...]}`; numbers (maxLength: 255) name nothing a failure message could quote."""
     found: list[str] = []
     stack, seen = [document], set()
     while stack:  # a loop: resolved documents share nodes and may nest deeply
@@ -282,7 +283,8 @@ def inferred_constraints(document: Any) -> tuple[str, ...]:
         if isinstance(node, Mapping):
             marker = node.get("x-orgkit-inferred")
             if isinstance(marker, Mapping):
-                found += [str(node[k]) for k in marker.get("keywords", []) if k in node]
+                found += [node[k] for k in marker.get("keywords", [])
+                          if isinstance(node.get(k), str)]
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
