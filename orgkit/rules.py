@@ -289,3 +289,15 @@ def inferred_constraints(document: Any) -> tuple[str, ...]:
         elif isinstance(node, list):
             stack.extend(node)
     return tuple(sorted(set(found)))
+
+
+def without_inferred(schema: Any) -> Any:
+    """A copy of a (resolved) schema without the keywords its `x-orgkit-inferred` markers name:
+    what the seed alone requires, so a value fitting it broke only our inference."""
+    if isinstance(schema, list):
+        return [without_inferred(item) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    marker = schema.get("x-orgkit-inferred")
+    dropped = set(marker.get("keywords", [])) if isinstance(marker, Mapping) else set()
+    return {k: without_inferred(v) for k, v in schema.items() if k not in dropped}
