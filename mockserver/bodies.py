@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMappi
 from typing import Any
 
 from orgkit.errors import TooLarge
+from orgkit.rules import mappings
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -64,17 +65,6 @@ def string_cap(schemas: Iterable[Any], fallback: int) -> int:
     """The longest string a request body may hold: the mock's fallback for strings the spec
     leaves unbounded, or the longest maxLength the request schemas declare if that is more
     (declared limits themselves are enforced by schema validation)."""
-    longest, stack, seen = fallback, list(schemas), set()
-    while stack:  # a loop: resolved documents share nodes
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, Mapping):
-            limit = node.get("maxLength")
-            if isinstance(limit, int) and not isinstance(limit, bool):
-                longest = max(longest, limit)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return longest
+    limits: list[int] = [node["maxLength"] for node in mappings(list(schemas))
+              if isinstance(node.get("maxLength"), int) and not isinstance(node["maxLength"], bool)]
+    return max([fallback, *limits])

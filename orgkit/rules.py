@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from orgkit.errors import SpecError
@@ -274,6 +274,15 @@ def inferred_constraints(document: Any) -> tuple[str, ...]:
     """The text values (a pattern, a format) of schema keywords marked `x-orgkit-inferred:
     {keywords: [...]}`; numbers (maxLength: 255) name nothing a failure message could quote."""
     found: list[str] = []
+    for node in mappings(document):
+        marker = node.get("x-orgkit-inferred")
+        if isinstance(marker, Mapping):
+            found += [node[k] for k in marker.get("keywords", []) if isinstance(node.get(k), str)]
+    return tuple(sorted(set(found)))
+
+
+def mappings(document: Any) -> Iterator[Mapping[str, Any]]:
+    """Every mapping inside a JSON-like value, each shared one once."""
     stack, seen = [document], set()
     while stack:  # a loop: resolved documents share nodes and may nest deeply
         node = stack.pop()
@@ -281,14 +290,10 @@ def inferred_constraints(document: Any) -> tuple[str, ...]:
             continue
         seen.add(id(node))
         if isinstance(node, Mapping):
-            marker = node.get("x-orgkit-inferred")
-            if isinstance(marker, Mapping):
-                found += [node[k] for k in marker.get("keywords", [])
-                          if isinstance(node.get(k), str)]
+            yield node
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return tuple(sorted(set(found)))
 
 
 def without_inferred(schema: Any) -> Any:
