@@ -9,6 +9,7 @@ PORT ?= 8080
 STATE ?=
 
 SPECTRAL := tools/spectral/node_modules/.bin/spectral
+REDOCLY := tools/redocly/node_modules/.bin/redocly
 
 .PHONY: help install browser serve test lint typecheck unit bench prove clean
 
@@ -39,6 +40,13 @@ $(SPECTRAL): tools/spectral/package.json tools/spectral/package-lock.json
 	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(SPECTRAL)
 
+# The second linter of the documents we hand out (Redocly CLI, `recommended`), pinned by its lock.
+$(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found; install Node.js 20.19+ (the spec lint test needs Redocly)" >&2; exit 2; }
+	@echo "installing Redocly CLI (spec linter) into tools/redocly ..."
+	cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(REDOCLY)
+
 serve: $(STAMP)
 	$(BIN)/orgkit serve --host "$(HOST)" --port "$(PORT)" $(if $(STATE),--state "$(STATE)")
 
@@ -48,7 +56,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy orgkit orgkit_cli mockserver contract_tests fixtures benchmarks
 
-unit: $(STAMP) $(SPECTRAL) browser
+unit: $(STAMP) $(SPECTRAL) $(REDOCLY) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
@@ -74,4 +82,4 @@ prove: $(STAMP)
 	$(BIN)/python benchmarks/prove.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache tools/spectral/node_modules
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache tools/spectral/node_modules tools/redocly/node_modules

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 from orgkit.errors import TooLarge
+from orgkit.rules import mappings
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -58,3 +59,12 @@ def overlong(value: Any, limit: int) -> str | None:
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", inner) for i, inner in enumerate(item))
     return None
+
+
+def string_cap(schemas: Iterable[Any], fallback: int) -> int:
+    """The longest string a request body may hold: the mock's fallback for strings the spec
+    leaves unbounded, or the longest maxLength the request schemas declare if that is more
+    (declared limits themselves are enforced by schema validation)."""
+    limits: list[int] = [node["maxLength"] for node in mappings(list(schemas))
+              if isinstance(node.get("maxLength"), int) and not isinstance(node["maxLength"], bool)]
+    return max([fallback, *limits])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import yaml
 
 from orgkit.model import ApiModel
 
@@ -34,3 +37,13 @@ def served_document(document: Mapping[str, Any], model: ApiModel) -> dict[str, A
     original = _PATH.sub("orgkit's spec notes", _PATH_ASIDE.sub("", info.get("description", "")))
     info["description"] = how_to_call(model) + ("\n\n" + original.strip() if original else "")
     return {**document, "info": info}
+
+
+def doc_files(served: Mapping[str, Any], model: ApiModel) -> dict[str, tuple[bytes, str]]:
+    """The served document as the mount's /openapi.json and /openapi.yaml: (body, type)."""
+    document = served_document(served, model)
+    return {
+        "/openapi.json": (json.dumps(document).encode(), "application/json"),
+        "/openapi.yaml": (yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode(),
+                          "text/yaml"),
+    }

@@ -157,6 +157,7 @@ class ApiRuntime:
     def __init__(self, loaded: LoadedApi, plugin: ApiPlugin, keyring: KeyRing, seed: int) -> None:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
+        self.served = loaded.served  # what /openapi.json hands out (references kept)
         self.plugin, self.keyring = plugin, keyring
         self._check_actions(loaded.source)
         self.store = Store(self._layout(), self._unique())

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.bodies import overlong, read_bounded, replay
+from mockserver.bodies import overlong, read_bounded, replay, string_cap
 from mockserver.console import ACCESS, CURRENT_REQUEST
+from mockserver.docs import doc_files
 from mockserver.fastpath import ParameterCheck, declared_query
 from mockserver.http import Request
 from mockserver.mock import Mock
 from mockserver.requestlog import Capture
+from mockserver.schemas import request_body_schema
 from orgkit import errorshapes, jsontext
 from orgkit.errors import (
     DomainError,
@@ -51,6 +53,13 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str] 
     await send({"type": "http.response.body", "body": payload})
 
 
+async def send_bytes(send: Send, body: bytes, content_type: str, head: bool = False) -> None:
+    """Send a 200 with a prepared body (only its headers for HEAD)."""
+    raw = [(b"content-length", str(len(body)).encode()), (b"content-type", content_type.encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": raw})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
 async def send_error(send: Send, shape: ErrorShape, exc: DomainError,
                      headers: dict[str, str] | None = None) -> int:
     """Send a domain error in an API's shape; returns the status."""
@@ -70,6 +79,14 @@ class Gateway:
         self.token_paths = tuple(rt.model.mount + rt.model.auth.token_url
                                  for rt in mock.runtimes.values() if rt.model.auth.token_url)
         self.stopping = asyncio.Event()  # set when the server is asked to stop
+        # The documents handed out keep their $refs; Connexion (and its Swagger UI page, which
+        # fetches openapi.json from here) works on the resolved one.
+        self.docs = {api: doc_files(rt.served, rt.model) for api, rt in mock.runtimes.items()}
+        # Strings the spec bounds (maxLength) are checked by validation; the rest by this cap.
+        self.string_caps = {
+            api: string_cap((request_body_schema(rt.document, op) for op in rt.model.operations),
+                            mock.config.max_string_length)
+            for api, rt in mock.runtimes.items()}
         # Body-less operations skip Connexion (see mockserver/fastpath.py) unless turned off.
         self.fast = {
             (api, op.operation_id): ParameterCheck(op)
@@ -122,6 +139,10 @@ class Gateway:
         api, sub_path = found
         runtime = self.mock.runtimes[api]
         shape = runtime.model.error_shape
+        if sub_path in self.docs[api] and scope["method"] in ("GET", "HEAD"):
+            body, content_type = self.docs[api][sub_path]
+            await send_bytes(send, body, content_type, scope["method"] == "HEAD")
+            return
         if sub_path in DOC_SUFFIXES or sub_path.startswith("/ui/"):
             await self.inner(scope, receive, send)
             return
@@ -148,7 +169,7 @@ class Gateway:
         try:
             body = await self._read_body(headers, receive)
             _check_content_type(headers, body, op)
-            _check_json(headers, body, self.mock.config.max_string_length)
+            _check_json(headers, body, self.string_caps[api])
         except DomainError as exc:
             await send_error(send, shape, exc)
             return

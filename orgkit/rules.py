@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from orgkit.errors import SpecError
@@ -271,8 +271,18 @@ def parse_error_shapes(r: Reader) -> dict[str, ErrorShape]:
 
 
 def inferred_constraints(document: Any) -> tuple[str, ...]:
-    """The values (as text) of schema keywords marked `x-orgkit-inferred: {keywords: [...]}`."""
+    """The text values (a pattern, a format) of schema keywords marked `x-orgkit-inferred:
+    {keywords: [...]}`; numbers (maxLength: 255) name nothing a failure message could quote."""
     found: list[str] = []
+    for node in mappings(document):
+        marker = node.get("x-orgkit-inferred")
+        if isinstance(marker, Mapping):
+            found += [node[k] for k in marker.get("keywords", []) if isinstance(node.get(k), str)]
+    return tuple(sorted(set(found)))
+
+
+def mappings(document: Any) -> Iterator[Mapping[str, Any]]:
+    """Every mapping inside a JSON-like value, each shared one once."""
     stack, seen = [document], set()
     while stack:  # a loop: resolved documents share nodes and may nest deeply
         node = stack.pop()
@@ -280,10 +290,19 @@ def inferred_constraints(document: Any) -> tuple[str, ...]:
             continue
         seen.add(id(node))
         if isinstance(node, Mapping):
-            marker = node.get("x-orgkit-inferred")
-            if isinstance(marker, Mapping):
-                found += [str(node[k]) for k in marker.get("keywords", []) if k in node]
+            yield node
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-    return tuple(sorted(set(found)))
+
+
+def without_inferred(schema: Any) -> Any:
+    """A copy of a (resolved) schema without the keywords its `x-orgkit-inferred` markers name:
+    what the seed alone requires, so a value fitting it broke only our inference."""
+    if isinstance(schema, list):
+        return [without_inferred(item) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    marker = schema.get("x-orgkit-inferred")
+    dropped = set(marker.get("keywords", [])) if isinstance(marker, Mapping) else set()
+    return {k: without_inferred(v) for k, v in schema.items() if k not in dropped}

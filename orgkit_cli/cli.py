@@ -81,9 +81,10 @@ def _spec(args: argparse.Namespace) -> int:
 
     import yaml
 
+    from orgkit.served import for_servers
     from orgkit.specs import load_spec
 
-    document = load_spec(one_source(args)).document
+    document = for_servers(load_spec(one_source(args)).served, args.servers, args.base_url)
     text = (yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
             if args.out.suffix in (".yaml", ".yml") else json.dumps(document, indent=1))
     args.out.write_text(text)
@@ -224,9 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "(repeatable)")
     e.set_defaults(func=_personas_export)
 
-    d = sub.add_parser("spec", help="write the cleaned, resolved spec the mock and suite use")
+    d = sub.add_parser("spec", help="write the document the mock serves (components and $refs "
+                       "kept), for client generators")
     add_source_options(d)
     d.add_argument("--out", type=Path, required=True, help=".json, .yaml or .yml")
+    d.add_argument("--servers", choices=["mock", "source"], default="mock",
+                   help="mock: servers at the mock under --base-url, with the mock's additions "
+                   "(Transmit's token endpoint); source: the source document's servers, without")
+    d.add_argument("--base-url", default="http://127.0.0.1:8080",
+                   help="where the mock runs (with --servers mock)")
     d.set_defaults(func=_spec)
 
     c = sub.add_parser("contract", help="run the contract suite against an implementation")

@@ -147,3 +147,37 @@ def test_order_respected_is_advisory_where_the_rule_is_inferred(
         assert failure.exchange is not None
         return
     assert outcome is None
+
+
+def _negative_case(body: Any, *locations: str) -> Any:
+    """A stand-in for a Schemathesis case made negative in the given components."""
+    from types import SimpleNamespace
+
+    from schemathesis.core.parameters import ParameterLocation
+
+    negative = SimpleNamespace(mode=SimpleNamespace(is_negative=True))
+    components = {ParameterLocation(loc): negative for loc in locations}
+    return SimpleNamespace(meta=SimpleNamespace(components=components), body=body)
+
+
+LENIENT = {"type": "object", "properties": {"name": {"type": "string"},
+                                            "color": {"type": "string", "maxLength": 20}}}
+INFERRED_ONLY = [
+    ("too-long-name-only", {"name": "n" * 300}, ("body",), True),
+    ("seed-limit-broken", {"color": "c" * 21}, ("body",), False),
+    ("wrong-type", {"name": 5}, ("body",), False),
+    ("query-negative-too", {"name": "n" * 300}, ("body", "query"), False),
+]
+
+
+@pytest.mark.parametrize(("body", "locations", "advisory"), [c[1:] for c in INFERRED_ONLY],
+                         ids=[c[0] for c in INFERRED_ONLY])
+def test_a_body_breaking_only_inferred_keywords_is_advisory(
+        body: Any, locations: tuple[str, ...], advisory: bool) -> None:
+    from contract_tests.driver import violates_only_inferred
+
+    case = _negative_case(body, *locations)
+    failure = "Invalid component: in body - name: String larger than maxLength"
+    assert violates_only_inferred("negative_data_rejection", failure, (), case,
+                                  LENIENT) is advisory
+    assert not violates_only_inferred("not_a_server_error", failure, (), case, LENIENT)

@@ -413,3 +413,21 @@ def test_parse_error_shapes_refuses(raw: Any, suffix: str, fragments: list[str])
 def test_error_at_the_document_root_reads_slash() -> None:
     with pytest.raises(SpecError, match=r"^tiny\.yaml: at /: expected a mapping, got NoneType$"):
         Reader(SRC, None, "")
+
+
+def test_without_inferred_drops_only_the_marked_keywords() -> None:
+    from orgkit.rules import inferred_constraints, without_inferred
+
+    schema = {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 255, "pattern": "[^ ]",
+                 "x-orgkit-inferred": {"keywords": ["pattern", "maxLength"]}},
+        "color": {"type": "string", "maxLength": 20},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 9,
+                                            "x-orgkit-inferred": {"keywords": ["maxLength"]}}}}}
+    lenient = without_inferred(schema)
+    assert "maxLength" not in lenient["properties"]["name"]
+    assert "pattern" not in lenient["properties"]["name"]
+    assert lenient["properties"]["color"]["maxLength"] == 20
+    assert "maxLength" not in lenient["properties"]["tags"]["items"]
+    assert schema["properties"]["name"]["maxLength"] == 255  # a copy
+    assert inferred_constraints(schema) == ("[^ ]",)  # numbers are no text to look for

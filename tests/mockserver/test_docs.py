@@ -27,3 +27,18 @@ def test_the_original_description_follows_without_its_file_paths() -> None:
     served = served_document(loaded.document, loaded.model)["info"]["description"]
     assert "reconstructed as OpenAPI 3.0.3 from a text render of its API reference." in served
     assert "orgkit's spec notes" in served
+
+
+@pytest.mark.parametrize(("mount", "api_name"), [("/svx", "svx"), ("/cis", "transmit")],
+                         ids=["svx", "transmit"])
+def test_the_served_document_keeps_references_in_json_and_yaml(
+        api: Api, mount: str, api_name: str) -> None:
+    import yaml
+
+    served = api.client.get(f"{mount}/openapi.json").json()
+    as_yaml = yaml.safe_load(api.client.get(f"{mount}/openapi.yaml").text)
+    assert served == as_yaml
+    expected = load_api(api_name).served
+    assert served["components"] == expected["components"]
+    assert served["paths"] == expected["paths"]
+    assert '"$ref"' in api.client.get(f"{mount}/openapi.json").text

@@ -183,7 +183,8 @@ def test_outside_any_mount_is_a_json_404(api: Api) -> None:
 
 def test_docs_are_served(api: Api) -> None:
     for mount in ("/svx", "/cis"):
-        assert api.get(f"{mount}/openapi.json").json()["servers"] == [{"url": mount}]
+        servers = api.get(f"{mount}/openapi.json").json()["servers"]
+        assert [server["url"] for server in servers] == [mount]
         assert api.get(f"{mount}/ui/").status_code == 200
 
 

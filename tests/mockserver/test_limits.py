@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mocksupport import TENANT_A, Api, error_message, expect, expect_error
 
 from mockserver.app import create_app
-from mockserver.bodies import overlong
+from mockserver.bodies import overlong, string_cap
 from mockserver.config import ServeConfig
 
 LIMIT = ServeConfig().max_string_length
@@ -62,10 +62,31 @@ def test_overlong_strings_are_400_and_not_stored(api: Api, path: str, persona: s
     assert api.app.mock.snapshot() == before
 
 
-def test_strings_at_the_limit_are_stored(api: Api) -> None:
-    created = expect(api.post("/svx/tenants", as_="global-admin", json={"name": "n" * LIMIT}),
-                     201)
-    assert len(created["tenant"]["name"]) == LIMIT
+# (path, persona, body without the field, field, its maxLength in the spec)
+DECLARED = [
+    ("svx-tenant-name", "/svx/tenants", "global-admin", {}, "name", 255),
+    ("svx-org-legal-name", f"/svx/tenants/{TENANT_A}/orgs", "tenant-admin", {"name": "Lima"},
+     "legal_name", 72),
+    ("transmit-org-domain", "/cis/v1/organizations", "management-app",
+     {"name": "Lima", "domains": [], "app_ids": []}, "domain", 253),
+]
+
+
+@pytest.mark.parametrize(("path", "persona", "body", "field", "limit"),
+                         [c[1:] for c in DECLARED], ids=[c[0] for c in DECLARED])
+def test_the_specs_maxlength_is_the_limit(api: Api, path: str, persona: str,
+                                         body: dict[str, Any], field: str, limit: int) -> None:
+    """Issue 12 #15: the mock enforces the maxLength the spec declares (inferred ones too)."""
+    before = api.app.mock.snapshot()
+    expect_error(api.post(path, as_=persona, json={**body, field: "n" * (limit + 1)}), 400)
+    assert api.app.mock.snapshot() == before
+    expect(api.post(path, as_=persona, json={**body, field: "n" * limit}), 201)
+
+
+def test_a_declared_limit_above_the_fallback_raises_the_cap() -> None:
+    schemas = [{"properties": {"a": {"type": "string", "maxLength": 9000}}}]
+    assert string_cap(schemas, LIMIT) == 9000
+    assert string_cap([{"properties": {"a": {"maxLength": 10}}}], LIMIT) == LIMIT
 
 
 def test_token_cache_is_bounded_by_bytes_as_well_as_count() -> None:

@@ -210,7 +210,12 @@ def _limit_problems(where: str, seed: SeedType, attrs: Mapping[str, Any]) -> lis
     problems: list[str] = []
     if attrs.get("format") != seed.format:
         problems.append(f"{where}: format {attrs.get('format')!r} in spec, seed says {seed.raw!r}")
-    if attrs.get("maxLength") != seed.max_length:
+    # Where the seed gives no limit, the spec may add one marked inferred (specs/README.md,
+    # "String lengths"); a limit the seed states is never ours to mark.
+    inferred = "maxLength" in ((attrs.get("x-orgkit-inferred") or {}).get("keywords") or [])
+    if inferred and seed.max_length is not None:
+        problems.append(f"{where}: maxLength marked inferred, but the seed says {seed.raw!r}")
+    elif attrs.get("maxLength") != seed.max_length and not inferred:
         problems.append(
             f"{where}: maxLength {attrs.get('maxLength')!r} in spec, seed says {seed.raw!r}"
         )

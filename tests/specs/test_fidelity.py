@@ -356,6 +356,16 @@ def _flip_name(doc: JsonDict, match: SvxMatch) -> None:
     schema["required"] = [n for n in schema.get("required", []) if n != "name"]
 
 
+def _unmark_org_name_limit(doc: JsonDict, match: SvxMatch) -> None:
+    schema = _body_schema(doc, _spec_op(match, "Create an organisation"))
+    schema["properties"]["name"] = {"type": "string", "maxLength": 255}
+
+
+def _mark_seed_limit(doc: JsonDict, match: SvxMatch) -> None:
+    schema = _body_schema(doc, _spec_op(match, "Create a tenant"))
+    schema["properties"]["legal_name"]["x-orgkit-inferred"] = {"keywords": ["maxLength"]}
+
+
 def _drop_create_tenant(doc: JsonDict, match: SvxMatch) -> None:
     op = _spec_op(match, "Create a tenant")
     for item in doc["paths"].values():
@@ -390,6 +400,15 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "drop operation": (_drop_create_tenant, "summary 'Create a tenant': 1x in seed, 0x in spec"),
     "secure a public operation": (_secure_version, "public in seed (no Authorizations)"),
     "drop enum": (_drop_enum, "query parameter 'status': enum None in spec"),
+    "unmarked added limit": (
+        _unmark_org_name_limit,
+        "operation 'Create an organisation' (POST /tenants/{tenant_id}/orgs): body field 'name': "
+        "maxLength 255 in spec",
+    ),
+    "seed limit marked inferred": (
+        _mark_seed_limit,
+        "body field 'legal_name': maxLength marked inferred, but the seed says",
+    ),
 }
 
 
