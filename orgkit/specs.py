@@ -27,6 +27,7 @@ from orgkit.rules import (
     parse_resource,
     parse_rights,
 )
+from orgkit.served import add_implicit_responses, served_document
 from orgkit.staterules import (
     check_collections,
     check_schemas,
@@ -34,7 +35,6 @@ from orgkit.staterules import (
     parse_identity,
     parse_scopes,
 )
-from orgkit.served import add_implicit_responses, served_document
 
 SPEC_FILES = {"svx": "svx-api.yaml", "transmit": "transmit-organizations.yaml"}
 LOG = logging.getLogger("orgkit.specs")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from orgkit.cli import main
 from orgkit.served import MOCK_ONLY, SOURCE_SERVERS, for_servers, usable_info
 from orgkit.specs import load_api
+from orgkit_cli.cli import main
 
 
 def response(document: Any, path: str, method: str, status: str) -> Any:

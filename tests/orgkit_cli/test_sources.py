@@ -83,7 +83,7 @@ def test_spec_writes_the_overlaid_document(tmp_path: Path) -> None:
                  "--out", str(out)]) == 0
     document = json.loads(out.read_text())
     assert document["x-orgkit"]["mount"] == "/api/v4"
-    assert [s["url"] for s in document["servers"]] == ["/api/v4"]
+    assert [s["url"] for s in document["servers"]] == ["http://127.0.0.1:8080/api/v4"]
 
 
 def test_contract_takes_exactly_one_document(capsys: pytest.CaptureFixture[str]) -> None:
