@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orgkit import speccache
 from orgkit.errors import SpecError
 from orgkit.model import IMPLICIT_SUCCESS, ApiModel, AuthConfig, Operation, Parameter
 from orgkit.rules import (
@@ -61,6 +62,7 @@ def load_api(api: str) -> LoadedApi:
     return LoadedApi(str(path), clean(document, model), model)
 
 
+@speccache.cached  # start-up: a resolved spec is reused while its text is unchanged
 def _resolve(path: Path) -> dict[str, Any]:
     import prance  # slow import, only needed here
 
