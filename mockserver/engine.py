@@ -238,6 +238,13 @@ class ApiRuntime:
         except DomainError as exc:
             return self.error(req.op, exc)
 
+    def run(self, req: Request) -> Response:
+        """Authorize and dispatch a validated request (the pipeline's engine stage); domain
+        errors propagate to the one error renderer (mockserver/render.py)."""
+        ctx = Ctx(req, self)
+        self._authorize(ctx)
+        return self._dispatch(ctx)
+
     def _check_body_formats(self, req: Request) -> None:
         from mockserver.schemas import request_body_schema
 

@@ -80,6 +80,10 @@ class ParameterCheck:
         self._checked("header", {p.name: headers[p.name.lower()] for p in self.params
                                  if p.location == "header" and p.name.lower() in headers})
 
+    def path(self, values: Mapping[str, str]) -> dict[str, Any]:
+        """Converted, validated path values (the router matched their text already)."""
+        return self._checked("path", values)
+
     def _checked(self, location: str, given: Mapping[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for p in self.params:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -15,6 +15,8 @@ Item = dict[str, Any]
 Key = tuple[str, ...]
 IndexSpec = tuple[tuple[str, ...], str]  # (partition fields, order field)
 SEP = "\x1f"  # joins key parts in index entries; never part of an id
+# Derived values (encoded items) kept per collection; a full memo is simply emptied.
+MEMO_ENTRIES = 50_000
 
 
 def unique_index_field(field: str) -> str:
@@ -66,6 +68,9 @@ class Collection:
         self.journal = journal
         self._items: dict[Key, Item] = {}
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
+        # Values derived from an item (its encoded JSON), valid until the item is next written:
+        # every write goes through put or delete (the indexes and the journal rely on it too).
+        self._memo: dict[Key, Any] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -88,6 +93,7 @@ class Collection:
             # Derived on every put (loads and snapshots included), so it can never go stale.
             item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
+        self._memo.pop(key, None)
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
@@ -110,6 +116,7 @@ class Collection:
     def delete(self, key: Key) -> Item | None:
         """Remove and return the item under key."""
         item = self._items.pop(key, None)
+        self._memo.pop(key, None)
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
@@ -154,6 +161,16 @@ class Collection:
         """The item an index entry points at."""
         return self._items[tuple(joined.split(SEP))]
 
+    def derived(self, joined: str, make: Callable[[Item], Any]) -> Any:
+        """make(item) for the item an index entry points at, computed once per write."""
+        key = tuple(joined.split(SEP))
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            found = self._memo[key] = make(self._items[key])
+        return found
+
     def dump(self) -> list[Item]:
         """A deep copy of every item, for snapshots."""
         return copy.deepcopy(list(self._items.values()))
@@ -162,6 +179,7 @@ class Collection:
         """Drop every item and index."""
         self._items.clear()
         self._indexes.clear()
+        self._memo.clear()
 
 
 class Store:
