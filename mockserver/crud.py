@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.engine import Ctx
 from mockserver.http import Response
-from mockserver.schemas import item_schema, request_fields, skeleton
+from mockserver.schemas import request_fields, skeleton
 from mockserver.store import Collection, Item, Key
 from orgkit import pagination
 from orgkit.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -108,7 +108,7 @@ def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
     the parents, `status` and the timestamps are the server's unless the request declares them.
     """
     assert ctx.rule is not None
-    schema = item_schema(ctx.api.document, ctx.op)
+    schema = ctx.api.item_schemas.of(ctx.op)
     declared = set(request_fields(ctx.api.document, ctx.op)) & set(schema.get("properties", {}))
     item = skeleton(schema)
     item.update({k: v for k, v in fields.items() if k in declared})
@@ -200,7 +200,7 @@ def update(ctx: Ctx) -> Response:
     changed = dict(item)
     changed.update({k: v for k, v in ctx.body().items() if k in allowed and k not in fixed})
     _check_unique(ctx, changed, besides=coll.key_of(item))
-    stamp(ctx, changed, item_schema(ctx.api.document, ctx.op))
+    stamp(ctx, changed, ctx.api.item_schemas.of(ctx.op))
     coll.put(changed)
     return ctx.wrap(changed)
 
@@ -233,7 +233,7 @@ def set_status(status: str) -> Callable[[Ctx], Response]:
         item["status"] = status
         if "archived_at" in item or status == "archived":
             item["archived_at"] = ctx.api.now() if status == "archived" else None
-        stamp(ctx, item, item_schema(ctx.api.document, ctx.op))
+        stamp(ctx, item, ctx.api.item_schemas.of(ctx.op))
         ctx.store[ctx.rule.collection].put(item)
         return ctx.wrap(item)
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.http import Request, Response
+from mockserver.schemas import ItemSchemas
 from mockserver.store import Item, Key, Store
 from orgkit import errorshapes
 from orgkit.errors import DomainError, InvalidInput, NotFound, Unauthenticated
@@ -141,6 +142,7 @@ class ApiRuntime:
     def __init__(self, loaded: LoadedApi, plugin: ApiPlugin, keyring: KeyRing, seed: int) -> None:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
+        self.item_schemas = ItemSchemas(self.document)  # what crud's writes fill in
         self.plugin, self.keyring = plugin, keyring
         self.store = Store(self._layout(), self._unique())
         self.cascades = self._cascades()
