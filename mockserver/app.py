@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,8 @@ class MockApp:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         paths = control_paths(mock)
-        gateway = Gateway(build_connexion(mock), build_control(mock), mock, paths)
+        gateway = Gateway(functools.partial(build_connexion, mock), build_control(mock), mock,
+                          paths)
         self.stop = gateway.stop
         inner = Guard(gateway, mock, paths)
         config = mock.config

@@ -39,26 +39,43 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class Gateway:
     """The pipeline after the guard: routes, reads, authenticates, validates, runs, renders."""
 
-    def __init__(self, connexion: ASGIApp, control: ASGIApp, mock: Mock,
+    def __init__(self, connexion: Callable[[], ASGIApp], control: ASGIApp, mock: Mock,
                  control_paths: tuple[str, ...]) -> None:
-        self.connexion, self.control, self.mock = connexion, control, mock
+        self.control, self.mock = control, mock
+        # Connexion is built on first use (docs, multipart bodies, --no-fast-path): its add_api
+        # is most of the start-up otherwise, and most sessions never need it.
+        self._build_connexion = connexion
+        self._connexion_app: ASGIApp | None = None
         self.control_paths = control_paths
         # Token endpoints live in the control app but are API calls: they are logged.
         self.token_paths = tuple(rt.model.mount + rt.model.auth.token_url
                                  for rt in mock.runtimes.values() if rt.model.auth.token_url)
         self.stopping = asyncio.Event()  # set when the server is asked to stop
         config = mock.config
+        # --validate-responses checks responses in Connexion: then only body-less operations
+        # (as before JSON bodies were compiled) skip it.
         self.validation = Validation(mock.runtimes, compiled=config.fast_path,
+                                     bodies=not config.validate_responses,
                                      lenient_query=config.lenient_query,
                                      max_string=config.max_string_length)
+
+    @property
+    def connexion(self) -> ASGIApp:
+        """The Connexion app (docs; validation of forms, multipart, --no-fast-path)."""
+        if self._connexion_app is None:
+            self._connexion_app = self._build_connexion()
+        return self._connexion_app
 
     def stop(self) -> None:
         """Stop waiting: requests sleeping in injected latency answer 503 at once."""
         self.stopping.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
         if scope["type"] != "http":
-            await self.connexion(scope, receive, send)  # lifespan
+            await self.connexion(scope, receive, send)
             return
         path: str = scope["path"]
         CURRENT_REQUEST.set(f"{scope['method']} {path}")
@@ -111,7 +128,7 @@ class Gateway:
                                 _base_url(scope, headers, api))
             parsed = self.validation.parse(exchange)
             if not self.validation.compiled(routed.api, routed.op):
-                await self._connexion(scope, replay(body, receive), send, exchange, parsed)
+                await self._via_connexion(scope, replay(body, receive), send, exchange, parsed)
                 return caller
             response = routed.runtime.run(self.validation.validate(exchange, parsed))
         except Exception as exc:  # every stage refuses by raising; one place renders it
@@ -119,7 +136,7 @@ class Gateway:
         await send_response(send, response)
         return caller
 
-    async def _connexion(self, scope: Scope, receive: Receive, send: Send,
+    async def _via_connexion(self, scope: Scope, receive: Receive, send: Send,
                          exchange: Exchange, body: Any) -> None:
         """Connexion as the validate stage (forms, multipart, `--no-fast-path`); its handler
         runs the engine with what the earlier stages found (mockserver/adapter.py)."""
@@ -129,6 +146,17 @@ class Gateway:
             await self.connexion(scope, receive, send)
         finally:
             HANDED_ON.reset(handed)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Start and stop at once: the mock's state is built before the server starts."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def _no_api(path: str, mounts: str) -> Exception:

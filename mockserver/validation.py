@@ -66,12 +66,14 @@ class BodyCheck:
 class Validation:
     """The validate stage of one mock: compiled checks per operation, or Connexion's."""
 
-    def __init__(self, runtimes: Mapping[str, Any], *, compiled: bool, lenient_query: bool,
-                 max_string: int) -> None:
+    def __init__(self, runtimes: Mapping[str, Any], *, compiled: bool, bodies: bool,
+                 lenient_query: bool, max_string: int) -> None:
         self.lenient, self.max_string = lenient_query, max_string
         self.checks: dict[tuple[str, str], tuple[ParameterCheck, BodyCheck | None]] = {}
         for api, runtime in runtimes.items():
             for op in runtime.model.operations if compiled else ():
+                if op.has_body and not bodies:
+                    continue
                 found = _compile(runtime.document, op)
                 if found is not None:
                     self.checks[(api, op.operation_id)] = found
