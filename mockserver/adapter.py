@@ -7,15 +7,13 @@ import contextlib
 import inspect
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from mockserver.docs import served_document
 from mockserver.http import Request, Response
 from mockserver.mock import Mock
 from mockserver.render import Refused, encoded, error_response
-from mockserver.stages import Exchange
+from mockserver.stages import HANDED_ON
 from mockserver.validation import finish
 from orgkit import errorshapes
 from orgkit.model import Operation
@@ -43,18 +41,6 @@ with warnings.catch_warnings():
 Handler = Callable[..., Any]
 
 
-@dataclass(frozen=True)
-class HandedOn:
-    """What the pipeline's stages found, for the Connexion stage: the exchange (route, caller,
-    headers) and the body as the validate stage parsed it (JSON is parsed once)."""
-
-    exchange: Exchange
-    body: Any
-
-
-# Set by the pipeline around its call into Connexion (a context variable, typed, because
-# Connexion calls the handler from inside its own middleware stack).
-HANDED_ON: ContextVar[HandedOn] = ContextVar("orgkit_handed_on")
 
 
 class DeferredAuth(AbstractSecurityHandler):  # type: ignore[misc]  # connexion is untyped

@@ -18,13 +18,22 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from mockserver.adapter import HANDED_ON, HandedOn
 from mockserver.bodies import replay
 from mockserver.console import ACCESS, CURRENT_REQUEST
 from mockserver.mock import Mock
 from mockserver.render import error_response, send_response
 from mockserver.requestlog import Capture
-from mockserver.stages import Api, Exchange, authenticate, faults, find_api, limits, route
+from mockserver.stages import (
+    HANDED_ON,
+    Api,
+    Exchange,
+    HandedOn,
+    authenticate,
+    faults,
+    find_api,
+    limits,
+    route,
+)
 from mockserver.validation import Validation
 from orgkit.model import ErrorShape
 from orgkit.rights import Caller

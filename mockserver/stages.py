@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,20 @@ class Exchange:
     body: bytes
     caller: Caller | None
     base_url: str  # scheme://host + the API's mount
+
+
+@dataclass(frozen=True)
+class HandedOn:
+    """What the pipeline's stages found, for the Connexion stage: the exchange (route, caller,
+    headers) and the body as the validate stage parsed it (JSON is parsed once)."""
+
+    exchange: Exchange
+    body: Any
+
+
+# Set by the pipeline around its call into Connexion (a context variable, typed, because
+# Connexion calls the handler from inside its own middleware stack).
+HANDED_ON: ContextVar[HandedOn] = ContextVar("orgkit_handed_on")
 
 
 def find_api(mock: Mock, path: str) -> Api | None:

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from jsonschema import Draft4Validator, ValidationError
+
 from mockserver.bodies import overlong
 from mockserver.engine import canonical_uuids, check_body_formats, check_formats
 from mockserver.fastpath import ParameterCheck, declared_query
@@ -26,29 +28,34 @@ from orgkit import jsontext
 from orgkit.errors import InvalidInput, UnsupportedMediaType
 from orgkit.model import Operation
 
-with warnings.catch_warnings():
-    # connexion imports starlette.testclient, which warns about httpx at import time.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from connexion.datastructures import MediaTypeDict
-    from connexion.json_schema import Draft4RequestValidator, format_error_with_path
-    from jsonschema import Draft4Validator, ValidationError
-
 
 class BodyCheck:
     """A JSON request body's media types and schema, compiled once."""
 
     def __init__(self, op: Operation, schema: Mapping[str, Any], required: bool) -> None:
-        self.types = list(op.body_content_types)
-        self.media = MediaTypeDict([(t.lower(), None) for t in self.types])
+        self.types, self.schema = list(op.body_content_types), schema
         self.required, self.default = required, schema.get("default")
-        self.validator = Draft4RequestValidator(dict(schema),
-                                                format_checker=Draft4Validator.FORMAT_CHECKER)
+        self._compiled: tuple[Any, Any] | None = None  # built on first use (imports Connexion)
+
+    def _compile(self) -> tuple[Any, Any]:
+        if self._compiled is None:
+            with warnings.catch_warnings():
+                # connexion imports starlette.testclient, which warns about httpx.
+                warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.")
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from connexion.datastructures import MediaTypeDict
+                from connexion.json_schema import Draft4RequestValidator
+            media = MediaTypeDict([(t.lower(), None) for t in self.types])
+            validator = Draft4RequestValidator(dict(self.schema),
+                                               format_checker=Draft4Validator.FORMAT_CHECKER)
+            self._compiled = (media, validator)
+        return self._compiled
 
     def check(self, content_type: str, body: Any) -> Any:
         """The body, if its media type and value fit (Connexion's rules and messages)."""
+        media, validator = self._compile()
         mime = content_type.split(";")[0].strip() or self.types[0]
-        if mime.lower() not in self.media:
+        if mime.lower() not in media:
             raise UnsupportedMediaType(f"Invalid Content-type ({mime}), expected {self.types}")
         if body is None:
             body = self.default  # Connexion validates a missing body as the schema's default
@@ -57,9 +64,11 @@ class BodyCheck:
                 raise InvalidInput("RequestBody is required")
             return None
         try:
-            self.validator.validate(body)
+            validator.validate(body)
         except ValidationError as exc:
-            raise InvalidInput(f"{exc.message}{format_error_with_path(exc)}") from None
+            path = ".".join(str(part) for part in exc.path)  # as Connexion words it
+            where = f" - '{path}'" if path else ""
+            raise InvalidInput(f"{exc.message}{where}") from None
         return body
 
 
