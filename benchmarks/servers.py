@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -19,10 +20,20 @@ PRISM_VERSION = "5.16.0"
 
 
 def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free TCP port on 127.0.0.1: from ORGKIT_BENCH_PORTS ("9500-9599") when set (a machine
+    shared with other runs), else any."""
+    low, _, high = os.environ.get("ORGKIT_BENCH_PORTS", "").partition("-")
+    # In random order: a port just handed out may not be bound by its server yet.
+    ports = random.sample(range(int(low), int(high) + 1), int(high) + 1 - int(low)) \
+        if low and high else [0]
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in ORGKIT_BENCH_PORTS={low}-{high}")
 
 
 @dataclass
