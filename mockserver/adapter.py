@@ -174,7 +174,7 @@ def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
             path={n: kwargs.get(n, exchange.routed.path.get(n)) for n in path_names},
             query={n: kwargs[n] for n in query_names if kwargs.get(n) is not None},
             headers=exchange.headers,
-            body=kwargs.get("body") if form else handed.body,
+            body=None if not op.has_body else kwargs.get("body") if form else handed.body,
             caller=exchange.caller, base_url=exchange.base_url, files=files,
         )
         return to_connexion(runtime.run(finish(req, runtime.document)))

@@ -70,7 +70,7 @@ class Collection:
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
         # Values derived from an item (its encoded JSON), valid until the item is next written:
         # every write goes through put or delete (the indexes and the journal rely on it too).
-        self._memo: dict[Key, Any] = {}
+        self._memo: dict[str, Any] = {}  # by joined key, as index entries name items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -93,7 +93,7 @@ class Collection:
             # Derived on every put (loads and snapshots included), so it can never go stale.
             item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
-        self._memo.pop(key, None)
+        self._memo.pop(SEP.join(key), None)
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
@@ -116,7 +116,7 @@ class Collection:
     def delete(self, key: Key) -> Item | None:
         """Remove and return the item under key."""
         item = self._items.pop(key, None)
-        self._memo.pop(key, None)
+        self._memo.pop(SEP.join(key), None)
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
@@ -163,12 +163,11 @@ class Collection:
 
     def derived(self, joined: str, make: Callable[[Item], Any]) -> Any:
         """make(item) for the item an index entry points at, computed once per write."""
-        key = tuple(joined.split(SEP))
-        found = self._memo.get(key)
+        found = self._memo.get(joined)
         if found is None:
             if len(self._memo) >= MEMO_ENTRIES:
                 self._memo.clear()
-            found = self._memo[key] = make(self._items[key])
+            found = self._memo[joined] = make(self._items[tuple(joined.split(SEP))])
         return found
 
     def dump(self) -> list[Item]:

@@ -119,8 +119,9 @@ class Validation:
         query = params.query(pairs)
         params.headers(exchange.headers)
         path = params.path(routed.path)
-        if body_check is not None:
-            body = body_check.check(exchange.headers.get("content-type", ""), body)
+        # An operation without a request body gets none, whatever was sent.
+        body = None if body_check is None else body_check.check(
+            exchange.headers.get("content-type", ""), body)
         return finish(Request(op=routed.op, path=path, query=query, headers=exchange.headers,
                               body=body, caller=exchange.caller, base_url=exchange.base_url),
                       routed.runtime.document)
