@@ -35,6 +35,7 @@ from mockserver.stages import (
     route,
 )
 from mockserver.validation import Validation
+from orgkit.errors import NotFound
 from orgkit.model import ErrorShape
 from orgkit.rights import Caller
 
@@ -146,7 +147,7 @@ class Gateway:
         return caller
 
     async def _via_connexion(self, scope: Scope, receive: Receive, send: Send,
-                         exchange: Exchange, body: Any) -> None:
+                             exchange: Exchange, body: Any) -> None:
         """Connexion as the validate stage (forms, multipart, `--no-fast-path`); its handler
         runs the engine with what the earlier stages found (mockserver/adapter.py)."""
         scope["query_string"] = self.validation.query_string(exchange)
@@ -169,8 +170,6 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 def _no_api(path: str, mounts: str) -> Exception:
-    from orgkit.errors import NotFound
-
     return NotFound(f"no API under {path!r}; the mock serves {mounts}")
 
 
