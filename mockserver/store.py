@@ -17,6 +17,10 @@ IndexSpec = tuple[tuple[str, ...], str]  # (partition fields, order field)
 SEP = "\x1f"  # joins key parts in index entries; never part of an id
 # Derived values (encoded items) kept per collection; a full memo is simply emptied.
 MEMO_ENTRIES = 50_000
+# Joined pages of derived values kept per collection (any write empties them all), each at
+# most PAGE_BYTES (an unpaged list of a large collection is joined anew each time).
+PAGE_ENTRIES = 64
+PAGE_BYTES = 1024 * 1024
 
 
 def unique_index_field(field: str) -> str:
@@ -71,6 +75,7 @@ class Collection:
         # Values derived from an item (its encoded JSON), valid until the item is next written:
         # every write goes through put or delete (the indexes and the journal rely on it too).
         self._memo: dict[str, Any] = {}  # by joined key, as index entries name items
+        self._pages: dict[tuple[str, ...], bytes] = {}  # joined derived bytes of whole pages
 
     def __len__(self) -> int:
         return len(self._items)
@@ -94,6 +99,7 @@ class Collection:
             item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
         self._memo.pop(SEP.join(key), None)
+        self._pages.clear()
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
@@ -117,6 +123,7 @@ class Collection:
         """Remove and return the item under key."""
         item = self._items.pop(key, None)
         self._memo.pop(SEP.join(key), None)
+        self._pages.clear()
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
@@ -162,12 +169,25 @@ class Collection:
         return self._items[tuple(joined.split(SEP))]
 
     def derived(self, joined: str, make: Callable[[Item], Any]) -> Any:
-        """make(item) for the item an index entry points at, computed once per write."""
+        """make(item) for the item an index entry points at, computed once per write (every
+        caller passes the same function of the item: the list's JSON encoding)."""
         found = self._memo.get(joined)
         if found is None:
             if len(self._memo) >= MEMO_ENTRIES:
                 self._memo.clear()
             found = self._memo[joined] = make(self._items[tuple(joined.split(SEP))])
+        return found
+
+    def derived_page(self, joined: tuple[str, ...], make: Callable[[Item], bytes],
+                     separator: bytes) -> bytes:
+        """The derived bytes of these items joined by separator, kept until the next write."""
+        found = self._pages.get(joined)
+        if found is None:
+            found = separator.join([self.derived(key, make) for key in joined])
+            if len(found) <= PAGE_BYTES:
+                if len(self._pages) >= PAGE_ENTRIES:
+                    self._pages.clear()
+                self._pages[joined] = found
         return found
 
     def dump(self) -> list[Item]:
@@ -179,6 +199,7 @@ class Collection:
         self._items.clear()
         self._indexes.clear()
         self._memo.clear()
+        self._pages.clear()
 
 
 class Store:

@@ -52,3 +52,31 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         coll.put({"id": str(i)})
         coll.derived(str(i), encode)
     assert len(coll._memo) <= 3
+
+
+def test_a_page_is_joined_once_until_the_next_write() -> None:
+    coll = Collection("orgs", ("id",))
+    for key in "abc":
+        coll.put({"id": key})
+    calls: list[str] = []
+
+    def counting(item: dict[str, Any]) -> bytes:
+        calls.append(item["id"])
+        return encode(item)
+
+    page = coll.derived_page(("a", "b"), counting, b", ")
+    assert page == coll.derived_page(("a", "b"), counting, b", ") == \
+        b'{"id": "a"}, {"id": "b"}'
+    assert calls == ["a", "b"]
+    coll.put({"id": "c", "name": "C"})  # any write: pages are joined again (items reused)
+    assert coll.derived_page(("a", "b"), counting, b", ") == page and calls == ["a", "b"]
+    coll.put({"id": "a", "name": "A"})
+    assert coll.derived_page(("a", "b"), counting, b", ").startswith(b'{"id": "a", "name": "A"}')
+
+
+def test_large_pages_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "PAGE_BYTES", 5)
+    coll = Collection("orgs", ("id",))
+    coll.put({"id": "a"})
+    coll.derived_page(("a",), encode, b", ")
+    assert not coll._pages
