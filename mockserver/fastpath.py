@@ -1,11 +1,10 @@
-"""Parameter validation compiled once per operation, for requests that carry no body.
+"""Parameter validation compiled once per operation (the validate stage's parameter checks).
 
-Connexion rebuilds much of its per-request machinery on every call; for body-less operations
-(most reads and deletes) the gateway validates the parameters with these precompiled checks and
-calls the engine directly. Semantics follow Connexion's strict validation: unknown query
-parameters, missing required ones, wrong types and enum violations are 400s. With
-`--lenient-query` the gateway first drops undeclared query parameters (`declared_query`), so both
-paths ignore them alike.
+Connexion rebuilds much of its per-request machinery on every call; the validate stage
+(mockserver/validation.py) checks parameters with these precompiled checks instead. Semantics
+follow Connexion's strict validation: unknown query parameters, missing required ones, wrong
+types and enum violations are 400s. With `--lenient-query` undeclared query parameters are
+dropped first (`declared_query`), so both validation paths ignore them alike.
 """
 
 from __future__ import annotations
