@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -19,10 +20,20 @@ PRISM_VERSION = "5.16.0"
 
 
 def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free TCP port on 127.0.0.1: from ORGKIT_BENCH_PORTS ("9500-9599") when set (a machine
+    shared with other runs), else any."""
+    low, _, high = os.environ.get("ORGKIT_BENCH_PORTS", "").partition("-")
+    # In random order: a port just handed out may not be bound by its server yet.
+    ports = random.sample(range(int(low), int(high) + 1), int(high) + 1 - int(low)) \
+        if low and high else [0]
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise RuntimeError(f"no free port in ORGKIT_BENCH_PORTS={low}-{high}")
 
 
 @dataclass
@@ -70,11 +81,11 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def wait_ready(url: str, started: float, timeout: float = 300) -> float:
-    """Seconds from `started` until url answers 200."""
+def wait_ready(url: str, started: float, timeout: float = 300, status: int = 200) -> float:
+    """Seconds from `started` until url answers `status` (200)."""
     while time.perf_counter() - started < timeout:
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code == status:
                 return time.perf_counter() - started
         except httpx.HTTPError:
             pass
@@ -83,7 +94,7 @@ def wait_ready(url: str, started: float, timeout: float = 300) -> float:
 
 
 def start_orgkit(fixtures: Path | None = None, seed: int = 1,
-                 options: tuple[str, ...] = ()) -> Server:
+                 options: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Server:
     """`orgkit serve` on a free port (uvicorn, one worker), timed to its first 200."""
     port = free_port()
     cmd = [sys.executable, "-m", "orgkit_cli", "serve", "--port", str(port), "--no-cors",
@@ -91,9 +102,22 @@ def start_orgkit(fixtures: Path | None = None, seed: int = 1,
     if fixtures is not None:
         cmd += ["--fixtures", str(fixtures)]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
     ready = wait_ready(f"http://127.0.0.1:{port}/svx/version", started)
     return Server("orgkit", proc, f"http://127.0.0.1:{port}/svx", ready)
+
+
+def start_bare(body: bytes, status: int, folder: Path) -> Server:
+    """The bare ASGI baseline (benchmarks/bare.py) answering every request with body."""
+    port = free_port()
+    path = folder / f"bare-{port}.json"
+    path.write_bytes(body)
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "bare.py"), str(port), str(path), str(status)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = wait_ready(f"http://127.0.0.1:{port}/", started, status=status)
+    return Server("bare", proc, f"http://127.0.0.1:{port}/svx", ready)
 
 
 def ensure_prism() -> Path:

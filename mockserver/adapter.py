@@ -1,18 +1,21 @@
-"""Connexion at the edge: validation and docs; every operation goes to the generic engine."""
+"""Connexion as a stage: the docs, and validation where the pipeline hands it over (forms,
+multipart, `--no-fast-path`); its handler runs the engine with what the stages found."""
 
 from __future__ import annotations
 
-import json
-import logging
+import contextlib
+import inspect
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from mockserver.docs import served_document
 from mockserver.http import Request, Response
 from mockserver.mock import Mock
+from mockserver.render import Refused, encoded, error_response
+from mockserver.stages import HANDED_ON
+from mockserver.validation import finish
 from orgkit import errorshapes
-from orgkit.errors import DomainError
 from orgkit.model import Operation
 
 with warnings.catch_warnings():
@@ -25,6 +28,7 @@ with warnings.catch_warnings():
     from connexion.lifecycle import ConnexionResponse
     from connexion.resolver import Resolver
     from connexion.security import AbstractSecurityHandler
+    from connexion.spec import OpenAPISpecification
     from connexion.validators import (
         VALIDATOR_MAP,
         FormDataValidator,
@@ -34,8 +38,9 @@ with warnings.catch_warnings():
     from starlette.exceptions import HTTPException
     from starlette.formparsers import MultiPartException
 
-log = logging.getLogger("orgkit.mock")
 Handler = Callable[..., Any]
+
+
 
 
 class DeferredAuth(AbstractSecurityHandler):  # type: ignore[misc]  # connexion is untyped
@@ -56,6 +61,14 @@ class OptionalJSONBody(JSONRequestBodyValidator):  # type: ignore[misc]  # conne
     Connexion refuses every empty body whose schema is not nullable ("Request body must not be
     empty"), even when the operation declares `requestBody.required: false`.
     """
+
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        handed = HANDED_ON.get(None)
+        if handed is None or handed.body is None:  # no body: Connexion's default stands in
+            return await super()._parse(stream, scope)
+        async for _ in stream:  # consumed, so Connexion replays it as it would
+            pass
+        return handed.body  # parsed once, by the validate stage
 
     def _validate(self, body: Any) -> Any:
         if body is None and not self._required:
@@ -103,6 +116,34 @@ def build_connexion(mock: Mock) -> Any:
     app = connexion.AsyncApp(
         __name__, security_map={"bearer": DeferredAuth, "oauth2": DeferredAuth},
         validator_map=VALIDATORS)
+    with validated_already():
+        _add_apis(app, mock)
+    render = make_error_renderer(mock)
+    for kind in (ProblemException, HTTPException, Exception):
+        app.add_error_handler(kind, render)
+    return app
+
+
+_OWN_VALIDATE_SPEC = vars(OpenAPISpecification).get("_validate_spec")  # None: inherited
+
+
+@contextlib.contextmanager
+def validated_already() -> Iterator[None]:
+    """Connexion's add_api validates each spec again, most of the mock's start-up (~80% of
+    add_api, measured); ours were validated when resolved (orgkit/specs.py), and Connexion's
+    own check of the bundled specs runs in tests/mockserver/test_fastpath.py."""
+    OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
+    try:
+        yield
+    finally:
+        if _OWN_VALIDATE_SPEC is None:
+            with contextlib.suppress(AttributeError):
+                del OpenAPISpecification._validate_spec
+        else:
+            OpenAPISpecification._validate_spec = _OWN_VALIDATE_SPEC
+
+
+def _add_apis(app: Any, mock: Mock) -> None:
     for name, runtime in mock.runtimes.items():
         handlers = {op.operation_id: make_handler(mock, name, op)
                     for op in runtime.model.operations}
@@ -112,35 +153,37 @@ def build_connexion(mock: Mock) -> Any:
             resolver=Resolver(function_resolver=handlers.__getitem__),
             strict_validation=True, validate_responses=mock.config.validate_responses,
         )
-    render = make_error_renderer(mock)
-    for kind in (ProblemException, HTTPException, Exception):
-        app.add_error_handler(kind, render)
-    return app
 
 
 def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
-    """The one async handler of an operation: build a Request, run the engine, convert back."""
+    """The one async handler of an operation: the engine on Connexion's validated values."""
     runtime = mock.runtimes[api]
     path_names = [p.name for p in op.parameters if p.location == "path"]
     query_names = [p.name for p in op.parameters if p.location == "query"]
     file_names = {p for t in op.body_content_types if "multipart" in t
                   for p in _multipart_fields(runtime.document, op)}
+    # JSON bodies come from the validate stage; only forms are Connexion's to parse.
+    form = op.has_body and not all("json" in t for t in op.body_content_types)
 
     async def handler(**kwargs: Any) -> Any:
-        request = connexion.request
+        handed = HANDED_ON.get()
+        exchange = handed.exchange
         files = {n: await kwargs[n].read() for n in file_names if kwargs.get(n) is not None}
         req = Request(
             op=op,
-            path={n: kwargs.get(n, request.path_params.get(n)) for n in path_names},
+            path={n: kwargs.get(n, exchange.routed.path.get(n)) for n in path_names},
             query={n: kwargs[n] for n in query_names if kwargs.get(n) is not None},
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=kwargs.get("body"),
-            caller=request.scope.get("state", {}).get("orgkit_caller"),
-            base_url=f"{request.base_url}".rstrip("/") + runtime.model.mount,
-            files=files,
+            headers=exchange.headers,
+            body=None if not op.has_body else kwargs.get("body") if form else handed.body,
+            caller=exchange.caller, base_url=exchange.base_url, files=files,
         )
-        return to_connexion(runtime.handle(req))
+        return to_connexion(runtime.run(finish(req, runtime.document)))
 
+    # Named arguments only: Connexion then hands over no body it would parse a second time.
+    names = [*path_names, *query_names, *file_names, *(["body"] if form else [])]
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
+         for n in dict.fromkeys(names)])
     return handler
 
 
@@ -152,50 +195,34 @@ def _multipart_fields(document: Mapping[str, Any], op: Operation) -> list[str]:
 
 def to_connexion(response: Response) -> ConnexionResponse:
     """The engine's Response as Connexion's."""
-    body: Any = response.raw
-    if body is None and response.body is not None:
-        body = json.dumps(response.body)
-    content_type = response.content_type if body is not None else None
+    empty = response.raw is None and response.body is None
+    body = None if empty else encoded(response)
+    content_type = None if empty else response.content_type
     return ConnexionResponse(status_code=response.status, body=body, headers=dict(response.headers),
                              content_type=content_type)
 
 
 def make_error_renderer(mock: Mock) -> Callable[[Any, Exception], ConnexionResponse]:
-    """One function that renders every error Connexion raises in the operation's own shape."""
+    """Connexion's errors handed to the one renderer, in the routed operation's shape."""
 
     def render(request: Any, exc: Exception) -> ConnexionResponse:
-        status, message = _status_and_message(exc)
-        shape = _shape_for(mock, request.url.path, request.method)
-        if isinstance(exc, DomainError):
-            status, body = errorshapes.from_error(shape, exc)
-        else:
-            body = errorshapes.render(shape, status, message)
-        return ConnexionResponse(status_code=status, body=json.dumps(body),
-                                 content_type=shape.content_type)
+        handed = HANDED_ON.get(None)
+        shape = (handed.exchange.routed.op.error_shape if handed is not None
+                 else next(iter(mock.runtimes.values())).model.error_shape)
+        response = error_response(shape, _refusal(exc))
+        return ConnexionResponse(status_code=response.status, body=encoded(response),
+                                 headers=dict(response.headers),
+                                 content_type=response.content_type)
 
     return render
 
 
-def _status_and_message(exc: Exception) -> tuple[int, str]:
-    if isinstance(exc, DomainError):
-        return errorshapes.STATUS[exc.problem], exc.message
+def _refusal(exc: Exception) -> Exception:
+    """Connexion's and Starlette's exceptions as Refused; others (domain errors, bugs) as
+    they are."""
     if isinstance(exc, ProblemException):
-        return int(exc.status or 400), str(exc.detail or exc.title)
+        status = int(exc.status or 400)
+        return Refused(status, errorshapes.code_for(status), str(exc.detail or exc.title))
     if isinstance(exc, HTTPException):
-        return exc.status_code, str(exc.detail)
-    if isinstance(exc, UnicodeDecodeError):
-        return 400, "the request body is not valid UTF-8"
-    # Anything else is our bug: log it with the trace, answer without one.
-    log.error("unhandled error", exc_info=exc)
-    return 500, "the mock hit an internal error; see its log"
-
-
-def _shape_for(mock: Mock, path: str, method: str) -> Any:
-    found = mock.api_for_path(path)
-    if found is None:
-        return next(iter(mock.runtimes.values())).model.error_shape
-    api, sub_path = found
-    match = mock.routers[api].match(method, sub_path)
-    if match is not None and match.op is not None:
-        return match.op.error_shape
-    return mock.runtimes[api].model.error_shape
+        return Refused(exc.status_code, errorshapes.code_for(exc.status_code), str(exc.detail))
+    return exc

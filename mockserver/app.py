@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
-from mockserver.adapter import build_connexion
 from mockserver.config import ServeConfig
 from mockserver.control import build_control, control_paths
 from mockserver.gateway import Gateway
@@ -22,7 +22,7 @@ class MockApp:
     def __init__(self, mock: Mock) -> None:
         self.mock = mock
         paths = control_paths(mock)
-        gateway = Gateway(build_connexion(mock), build_control(mock), mock, paths)
+        gateway = Gateway(functools.partial(_connexion, mock), build_control(mock), mock, paths)
         self.stop = gateway.stop
         inner = Guard(gateway, mock, paths)
         config = mock.config
@@ -36,6 +36,13 @@ class MockApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._asgi(scope, receive, send)
+
+
+def _connexion(mock: Mock) -> Any:
+    """Connexion for the mock (imported on first use: importing it is a third of start-up)."""
+    from mockserver.adapter import build_connexion
+
+    return build_connexion(mock)
 
 
 def create_app(config: ServeConfig | None = None,

@@ -12,11 +12,11 @@ from typing import Any
 
 from mockserver.http import RawCall, Request, Response
 from mockserver.identity import Identity, Lookup
+from mockserver.schemas import ItemSchemas
 from mockserver.store import Item, Key, Store
-from orgkit import errorshapes
-from orgkit.errors import DomainError, InvalidInput, NotFound, SpecError, Unauthenticated
+from orgkit.errors import InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
+from orgkit.model import ApiModel, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
 from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
@@ -158,6 +158,7 @@ class ApiRuntime:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
         self.served = loaded.served  # what /openapi.json hands out (references kept)
+        self.item_schemas = ItemSchemas(self.document)  # what crud's writes fill in
         self.plugin, self.keyring = plugin, keyring
         self._check_actions(loaded.source)
         self.store = Store(self._layout(), self._unique())
@@ -269,23 +270,12 @@ class ApiRuntime:
         self._tokens[token] = claims
         self.token_cache_bytes += len(token)
 
-    def handle(self, req: Request) -> Response:
-        """Run one operation; domain errors become the API's error body."""
-        try:
-            check_formats(req)
-            req = canonical_uuids(req)
-            self._check_body_formats(req)
-            ctx = Ctx(req, self)
-            self._authorize(ctx)
-            return self._dispatch(ctx)
-        except DomainError as exc:
-            return self.error(req.op, exc)
-
-    def _check_body_formats(self, req: Request) -> None:
-        from mockserver.schemas import request_body_schema
-
-        if req.body is not None:
-            check_body_formats(request_body_schema(self.document, req.op), req.body, "body")
+    def run(self, req: Request) -> Response:
+        """Authorize and dispatch a validated request (the pipeline's engine stage); domain
+        errors propagate to the one error renderer (mockserver/render.py)."""
+        ctx = Ctx(req, self)
+        self._authorize(ctx)
+        return self._dispatch(ctx)
 
     def _authorize(self, ctx: Ctx) -> None:
         rule = ctx.op.rights
@@ -305,12 +295,6 @@ class ApiRuntime:
         # test may swap the plugin.
         action = self.plugin.behaviours.get(rule.action) or crud.ACTIONS[rule.action]
         return action(ctx)
-
-    def error(self, op: Operation | None, exc: DomainError) -> Response:
-        """The error response for a domain error, in the operation's (or API's) shape."""
-        shape = op.error_shape if op is not None else self.model.error_shape
-        status, body = errorshapes.from_error(shape, exc)
-        return Response(status, body, content_type=shape.content_type)
 
 
 def check_formats(req: Request) -> None:

@@ -1,11 +1,10 @@
-"""Parameter validation compiled once per operation, for requests that carry no body.
+"""Parameter validation compiled once per operation (the validate stage's parameter checks).
 
-Connexion rebuilds much of its per-request machinery on every call; for body-less operations
-(most reads and deletes) the gateway validates the parameters with these precompiled checks and
-calls the engine directly. Semantics follow Connexion's strict validation: unknown query
-parameters, missing required ones, wrong types and enum violations are 400s. With
-`--lenient-query` the gateway first drops undeclared query parameters (`declared_query`), so both
-paths ignore them alike.
+Connexion rebuilds much of its per-request machinery on every call; the validate stage
+(mockserver/validation.py) checks parameters with these precompiled checks instead. Semantics
+follow Connexion's strict validation: unknown query parameters, missing required ones, wrong
+types and enum violations are 400s. With `--lenient-query` undeclared query parameters are
+dropped first (`declared_query`), so both validation paths ignore them alike.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class CompiledParameter:
     location: str
     required: bool
     kind: str
-    validator: Draft4Validator
+    validator: Draft4Validator | None  # None: the type check is all the schema asks
 
     def parse(self, text: str) -> Any:
         """The converted, validated value; InvalidInput names the parameter otherwise."""
@@ -50,6 +49,8 @@ class CompiledParameter:
         except ValueError:
             raise InvalidInput(f"{self.location} parameter {self.name} must be of type "
                                f"{self.kind}, got {text!r}") from None
+        if self.validator is None:
+            return value
         error = next(iter(self.validator.iter_errors(value)), None)
         if error is not None:
             raise InvalidInput(f"{self.location} parameter {self.name}: {error.message}")
@@ -80,6 +81,10 @@ class ParameterCheck:
         self._checked("header", {p.name: headers[p.name.lower()] for p in self.params
                                  if p.location == "header" and p.name.lower() in headers})
 
+    def path(self, values: Mapping[str, str]) -> dict[str, Any]:
+        """Converted, validated path values (the router matched their text already)."""
+        return self._checked("path", values)
+
     def _checked(self, location: str, given: Mapping[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for p in self.params:
@@ -101,7 +106,15 @@ def declared_query(raw: bytes, op: Operation) -> bytes:
     return b"&".join(kept)
 
 
+# Schema keywords that ask nothing of a value beyond its type (the validate stage checks the
+# uuid and uri formats itself).
+_NO_CHECK = frozenset({"type", "format", "description", "example", "title", "x-orgkit-inferred"})
+
+
 def _compile(p: Parameter) -> CompiledParameter:
     schema = dict(p.schema)
-    return CompiledParameter(p.name, p.location, p.required, str(schema.get("type", "string")),
-                             Draft4Validator(schema))
+    kind = str(schema.get("type", "string"))
+    # The converter has checked the type already (Draft 4 here checks no format at all).
+    trivial = kind in ("string", *CONVERTERS) and set(schema) <= _NO_CHECK
+    return CompiledParameter(p.name, p.location, p.required, kind,
+                             None if trivial else Draft4Validator(schema))

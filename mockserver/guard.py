@@ -17,10 +17,9 @@ from typing import Any
 from mockserver.bodies import read_bounded, replay
 from mockserver.config import DEFAULT_CORS
 from mockserver.dashboard import PAGE_PATH
-from mockserver.gateway import send_json
 from mockserver.mock import Mock
-from orgkit import errorshapes
-from orgkit.errors import DomainError, OrgkitError
+from mockserver.render import Refused, error_response, send_response
+from orgkit.errors import DomainError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,14 +46,6 @@ class Door(Enum):
     CONTROL = "control"
     PUBLIC = "public"  # public control paths and the OAuth token endpoint
     OTHER = "other"
-
-
-class Refused(OrgkitError):
-    """A request the guard turns away, with its status and error code."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass(frozen=True)
@@ -174,18 +165,9 @@ class Guard:
 
     async def _refuse(self, send: Send, path: str, door: Door,
                       exc: Refused | DomainError) -> None:
-        if isinstance(exc, DomainError):
-            status = errorshapes.STATUS[exc.problem]
-            exc = Refused(status, errorshapes.code_for(status), exc.message)
         found = self.mock.api_for_path(path) if door is Door.API else None
-        if found is None:
-            body = {"error": exc.code, "message": exc.message, "http_code": exc.status}
-            await send_json(send, exc.status, body, {"Connection": "close"})
-            return
-        shape = self.mock.runtimes[found[0]].model.error_shape
-        await send_json(send, exc.status, errorshapes.render(shape, exc.status, exc.message,
-                                                             exc.code),
-                        {"Connection": "close"}, shape.content_type)
+        shape = None if found is None else self.mock.runtimes[found[0]].model.error_shape
+        await send_response(send, error_response(shape, exc, {"Connection": "close"}))
 
 
 def host_name(host: str) -> str:

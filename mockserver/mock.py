@@ -12,7 +12,7 @@ from mockserver import svx, transmit
 from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
-from mockserver.requestlog import RequestLog, persona_of
+from mockserver.requestlog import LoggedRequest, RequestLog, persona_of
 from mockserver.router import Router
 from mockserver.snapshots import check_state
 from mockserver.statefile import FRESH, Header, StateFile, digest, discard
@@ -226,7 +226,7 @@ class Mock:
         """Whether this request is one of the injected failures."""
         return self.faults.error_rate > 0 and self.rng.random() < self.faults.error_rate
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: dict[str, Any] | LoggedRequest) -> None:
         """Append to the bounded request log."""
         self.log.append(entry)
 

@@ -74,20 +74,48 @@ class Capture:
 
     def entry(self, persona: str | None) -> dict[str, Any]:
         """The log entry of the finished request."""
-        scope = self.scope
-        request_type = dict(scope.get("headers", ())).get(b"content-type", b"").decode("latin-1")
-        return {
-            "method": scope["method"], "path": _cut(scope["path"]),
-            "query": redact(_cut(self.query.decode("latin-1"))),
-            "status": self.status, "persona": persona,
-            "ms": round((time.perf_counter() - self.started) * 1000, 2),
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "request_body": shown(bytes(self.request), request_type, self.request_size),
-            "request_bytes": self.request_size,
-            "response_body": shown(bytes(self.response), self.response_type,
-                                   self.response_size),
-            "response_bytes": self.response_size,
-        }
+        return self.finished(persona).entry()
+
+    def finished(self, persona: str | None) -> LoggedRequest:
+        """The finished request, its entry built only when someone reads it."""
+        return LoggedRequest(self, persona)
+
+
+class LoggedRequest:
+    """A finished request as captured; decoding and redacting wait until the entry is read
+    (most entries never are: a request pays only for keeping its first bytes)."""
+
+    __slots__ = ("_entry", "_parts", "size")
+
+    def __init__(self, capture: Capture, persona: str | None) -> None:
+        scope = capture.scope
+        request_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"),
+                            b"").decode("latin-1")
+        self._parts = (scope["method"], scope["path"], capture.query, capture.status, persona,
+                       round((time.perf_counter() - capture.started) * 1000, 2), time.time(),
+                       bytes(capture.request), request_type, capture.request_size,
+                       bytes(capture.response), capture.response_type, capture.response_size)
+        self._entry: dict[str, Any] | None = None
+        # What the entry's text will weigh (within a few bytes): the log's budget counts it.
+        self.size = 200 + min(len(scope["path"]), BODY_LIMIT) + len(capture.query) + \
+            len(capture.request) + len(capture.response) + len(persona or "")
+
+    def entry(self) -> dict[str, Any]:
+        """The log entry (built once)."""
+        if self._entry is None:
+            (method, path, query, status, persona, ms, at, request, request_type, request_size,
+             response, response_type, response_size) = self._parts
+            self._entry = {
+                "method": method, "path": _cut(path),
+                "query": redact(_cut(query.decode("latin-1"))),
+                "status": status, "persona": persona, "ms": ms,
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at)),
+                "request_body": shown(request, request_type, request_size),
+                "request_bytes": request_size,
+                "response_body": shown(response, response_type, response_size),
+                "response_bytes": response_size,
+            }
+        return self._entry
 
 
 def _keep(kept: bytearray, chunk: bytes) -> int:
@@ -113,12 +141,15 @@ class RequestLog:
 
     def __init__(self, maxlen: int, max_bytes: int = LOG_BYTES) -> None:
         self.maxlen, self.max_bytes = maxlen, max_bytes
-        self._entries: deque[tuple[int, dict[str, Any]]] = deque()
+        self._entries: deque[tuple[int, dict[str, Any] | LoggedRequest]] = deque()
         self.bytes = 0
 
-    def append(self, entry: dict[str, Any]) -> None:
+    def append(self, entry: dict[str, Any] | LoggedRequest) -> None:
         """Add an entry, dropping the oldest while either bound is exceeded."""
-        size = 200 + sum(len(v) for v in entry.values() if isinstance(v, str))
+        if isinstance(entry, LoggedRequest):
+            size = entry.size
+        else:
+            size = 200 + sum(len(v) for v in entry.values() if isinstance(v, str))
         self._entries.append((size, entry))
         self.bytes += size
         while self._entries and (len(self._entries) > self.maxlen or self.bytes > self.max_bytes):
@@ -130,7 +161,8 @@ class RequestLog:
         self.bytes = 0
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (entry for _, entry in self._entries)
+        return (entry.entry() if isinstance(entry, LoggedRequest) else entry
+                for _, entry in self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)

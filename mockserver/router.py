@@ -26,11 +26,15 @@ class Router:
             by_path.setdefault(op.path, {})[op.method] = op
         # Literal paths first so /orgs/archive-like literals never lose to /orgs/{org_id}.
         ordered = sorted(by_path.items(), key=lambda kv: (kv[0].count("{"), kv[0]))
-        self._routes = [(_compile(path), ops) for path, ops in ordered]
+        # Grouped by segment count (a template's parameters never span a "/"), so a request
+        # tries only the templates of its own depth.
+        self._routes: dict[int, list[tuple[re.Pattern[str], dict[str, Operation]]]] = {}
+        for path, ops in ordered:
+            self._routes.setdefault(path.count("/"), []).append((_compile(path), ops))
 
     def match(self, method: str, path: str) -> Match | None:
         """The operation for method+path; Match with op None when the method is not allowed."""
-        for pattern, ops in self._routes:
+        for pattern, ops in self._routes.get(path.count("/"), ()):
             found = pattern.fullmatch(path)
             if found is None:
                 continue

@@ -22,12 +22,31 @@ def _json_schema(content: Mapping[str, Any] | None) -> Schema:
     return {}
 
 
+class ItemSchemas:
+    """item_schema of one document, found once per operation (it scans every operation)."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self._found: dict[str, Schema] = {}  # bounded by the document's operations
+
+    def of(self, op: Operation) -> Schema:
+        """The item schema of op's collection."""
+        found = self._found.get(op.operation_id)
+        if found is None:
+            found = self._found[op.operation_id] = item_schema(self.document, op)
+        return found
+
+
 def item_schema(document: Mapping[str, Any], op: Operation) -> Schema:
     """The schema of one item of the op's collection: what its `get` returns, else the op's own.
 
     A create may answer with less than the item (SVX deployments answer `{instance_id}`), so the
     collection's read operation is the authority on what an item holds.
     """
+    return _find_item_schema(document, op)
+
+
+def _find_item_schema(document: Mapping[str, Any], op: Operation) -> Schema:
     rule = op.resource
     if rule is None:
         return {}

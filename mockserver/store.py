@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -15,6 +15,12 @@ Item = dict[str, Any]
 Key = tuple[str, ...]
 IndexSpec = tuple[tuple[str, ...], str]  # (partition fields, order field)
 SEP = "\x1f"  # joins key parts in index entries; never part of an id
+# Derived values (encoded items) kept per collection; a full memo is simply emptied.
+MEMO_ENTRIES = 50_000
+# Joined pages of derived values kept per collection (any write empties them all), each at
+# most PAGE_BYTES (an unpaged list of a large collection is joined anew each time).
+PAGE_ENTRIES = 64
+PAGE_BYTES = 1024 * 1024
 
 
 def unique_index_field(field: str) -> str:
@@ -66,6 +72,10 @@ class Collection:
         self.journal = journal
         self._items: dict[Key, Item] = {}
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
+        # Values derived from an item (its encoded JSON), valid until the item is next written:
+        # every write goes through put or delete (the indexes and the journal rely on it too).
+        self._memo: dict[str, Any] = {}  # by joined key, as index entries name items
+        self._pages: dict[tuple[str, ...], bytes] = {}  # joined derived bytes of whole pages
 
     def __len__(self) -> int:
         return len(self._items)
@@ -88,6 +98,8 @@ class Collection:
             # Derived on every put (loads and snapshots included), so it can never go stale.
             item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
+        self._memo.pop(SEP.join(key), None)
+        self._pages.clear()
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
@@ -110,6 +122,8 @@ class Collection:
     def delete(self, key: Key) -> Item | None:
         """Remove and return the item under key."""
         item = self._items.pop(key, None)
+        self._memo.pop(SEP.join(key), None)
+        self._pages.clear()
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
@@ -154,6 +168,28 @@ class Collection:
         """The item an index entry points at."""
         return self._items[tuple(joined.split(SEP))]
 
+    def derived(self, joined: str, make: Callable[[Item], Any]) -> Any:
+        """make(item) for the item an index entry points at, computed once per write (every
+        caller passes the same function of the item: the list's JSON encoding)."""
+        found = self._memo.get(joined)
+        if found is None:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            found = self._memo[joined] = make(self._items[tuple(joined.split(SEP))])
+        return found
+
+    def derived_page(self, joined: tuple[str, ...], make: Callable[[Item], bytes],
+                     separator: bytes) -> bytes:
+        """The derived bytes of these items joined by separator, kept until the next write."""
+        found = self._pages.get(joined)
+        if found is None:
+            found = separator.join([self.derived(key, make) for key in joined])
+            if len(found) <= PAGE_BYTES:
+                if len(self._pages) >= PAGE_ENTRIES:
+                    self._pages.clear()
+                self._pages[joined] = found
+        return found
+
     def dump(self) -> list[Item]:
         """A deep copy of every item, for snapshots."""
         return copy.deepcopy(list(self._items.values()))
@@ -162,6 +198,8 @@ class Collection:
         """Drop every item and index."""
         self._items.clear()
         self._indexes.clear()
+        self._memo.clear()
+        self._pages.clear()
 
 
 class Store:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from orgkit import speccache
 from orgkit.defaults import complete
 from orgkit.errors import SpecError
 from orgkit.model import ApiModel, AuthConfig, Operation, Parameter
@@ -137,6 +138,13 @@ def read_document(path: Path, *, known_apis: bool = False) -> Any:
 
 def _resolve(document: dict[str, Any], path: Path) -> dict[str, Any]:
     """The document with every `$ref` resolved (relative refs against path's folder)."""
+    # JSON's view of the document (status codes as strings): what prance validates, and the
+    # cache's key.
+    return _resolved(json.loads(json.dumps(document, default=str)), path)
+
+
+@speccache.cached  # start-up: a resolved spec is reused while its input is unchanged
+def _resolved(document: dict[str, Any], path: Path) -> dict[str, Any]:
     import prance  # slow import, only needed here
 
     try:
@@ -144,7 +152,7 @@ def _resolve(document: dict[str, Any], path: Path) -> dict[str, Any]:
         # document already read: prance's own reading would drop the overlays and defaults.
         parser = prance.ResolvingParser(
             str(path), backend="openapi-spec-validator", strict=False, lazy=True)
-        parser.specification = json.loads(json.dumps(document, default=str))
+        parser.specification = document
         parser._validate()
     except Exception as exc:  # prance raises many unrelated types; report them uniformly
         raise SpecError(str(path), "", f"invalid OpenAPI document: {exc}") from exc

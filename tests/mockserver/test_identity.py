@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.http import Request
 from mockserver.mock import plugin_for
+from mockserver.render import error_response
 from mockserver.store import Collection
 from orgkit.errors import DomainError, SpecError
 from orgkit.specs import LoadedApi, load_api
@@ -142,9 +143,9 @@ def call(runtime: ApiRuntime, op_id: str, authorization: str | None, **path: str
     op = runtime.model.operation(op_id)
     try:
         caller = runtime.authenticate(authorization)
+        return runtime.run(Request(op, path, {}, {}, caller=caller)).status
     except DomainError as exc:
-        return runtime.error(op, exc).status
-    return runtime.handle(Request(op, path, {}, {}, caller=caller)).status
+        return error_response(op.error_shape, exc).status
 
 
 def test_an_api_without_a_plugin_gets_the_empty_generic_one() -> None:
@@ -197,8 +198,8 @@ def test_the_caller_carries_the_declared_claims(runtime: ApiRuntime, keyring: Ke
 ], ids=["unknown-subject", "unaccepted-token-kind", "no-token-kind"])
 def test_refused_claims_say_why(runtime: ApiRuntime, keyring: KeyRing, claims: dict[str, Any],
                                 fragment: str) -> None:
-    answer = runtime.error(runtime.model.operation("getWorkspace"),
-                           _refusal(runtime, "Bearer " + keyring.mint(claims)))
+    answer = error_response(runtime.model.operation("getWorkspace").error_shape,
+                            _refusal(runtime, "Bearer " + keyring.mint(claims)))
     assert answer.status == 401
     assert fragment in answer.body["message"]
 

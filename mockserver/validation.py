@@ -1,0 +1,154 @@
+"""The validate stage: one place, one JSON parse, checks compiled once per operation.
+
+A request leaves this stage as the engine's `Request`, or as an InvalidInput (or 415). JSON
+bodies are parsed here once (strictly: mockserver/bodies.py, orgkit/jsontext.py) and validated
+with the same validator class Connexion uses (`Draft4RequestValidator`, Draft 4 formats), so the
+default path needs no Connexion at all. Operations whose bodies are forms or multipart, and every
+operation under `--no-fast-path`, are validated by Connexion instead (mockserver/adapter.py),
+which is handed the body parsed here. Both paths end in `finish`: the formats Connexion does not
+check (uuid, uri) and canonical uuids.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import Draft4Validator, ValidationError
+
+from mockserver.bodies import overlong, string_cap
+from mockserver.engine import canonical_uuids, check_body_formats, check_formats
+from mockserver.fastpath import ParameterCheck, declared_query
+from mockserver.http import Request
+from mockserver.schemas import request_body_schema
+from mockserver.stages import Exchange
+from orgkit import jsontext
+from orgkit.errors import InvalidInput, UnsupportedMediaType
+from orgkit.model import Operation
+
+
+class BodyCheck:
+    """A JSON request body's media types and schema, compiled once."""
+
+    def __init__(self, op: Operation, schema: Mapping[str, Any], required: bool) -> None:
+        self.types, self.schema = list(op.body_content_types), schema
+        self.required, self.default = required, schema.get("default")
+        self._compiled: tuple[Any, Any] | None = None  # built on first use (imports Connexion)
+
+    def _compile(self) -> tuple[Any, Any]:
+        if self._compiled is None:
+            with warnings.catch_warnings():
+                # connexion imports starlette.testclient, which warns about httpx.
+                warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.")
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from connexion.datastructures import MediaTypeDict
+                from connexion.json_schema import Draft4RequestValidator
+            media = MediaTypeDict([(t.lower(), None) for t in self.types])
+            validator = Draft4RequestValidator(dict(self.schema),
+                                               format_checker=Draft4Validator.FORMAT_CHECKER)
+            self._compiled = (media, validator)
+        return self._compiled
+
+    def check(self, content_type: str, body: Any) -> Any:
+        """The body, if its media type and value fit (Connexion's rules and messages)."""
+        media, validator = self._compile()
+        mime = content_type.split(";")[0].strip() or self.types[0]
+        if mime.lower() not in media:
+            raise UnsupportedMediaType(f"Invalid Content-type ({mime}), expected {self.types}")
+        if body is None:
+            body = self.default  # Connexion validates a missing body as the schema's default
+        if body is None:
+            if self.required:
+                raise InvalidInput("RequestBody is required")
+            return None
+        try:
+            validator.validate(body)
+        except ValidationError as exc:
+            path = ".".join(str(part) for part in exc.path)  # as Connexion words it
+            where = f" - '{path}'" if path else ""
+            raise InvalidInput(f"{exc.message}{where}") from None
+        return body
+
+
+class Validation:
+    """The validate stage of one mock: compiled checks per operation, or Connexion's."""
+
+    def __init__(self, runtimes: Mapping[str, Any], *, compiled: bool, bodies: bool,
+                 lenient_query: bool, max_string: int) -> None:
+        self.lenient = lenient_query
+        # Strings the spec bounds (maxLength) are checked by the schemas; the rest by this cap.
+        self.max_strings = {
+            api: string_cap((request_body_schema(rt.document, op) for op in rt.model.operations),
+                            max_string)
+            for api, rt in runtimes.items()}
+        self.checks: dict[tuple[str, str], tuple[ParameterCheck, BodyCheck | None]] = {}
+        for api, runtime in runtimes.items():
+            for op in runtime.model.operations if compiled else ():
+                if op.has_body and not bodies:
+                    continue
+                found = _compile(runtime.document, op)
+                if found is not None:
+                    self.checks[(api, op.operation_id)] = found
+
+    def compiled(self, api: str, op: Operation) -> bool:
+        """Whether the stage validates op itself (else Connexion does)."""
+        return (api, op.operation_id) in self.checks
+
+    def parse(self, exchange: Exchange) -> Any:
+        """The JSON body, parsed once (None without one); refuses what no schema could want."""
+        if not exchange.body or "json" not in exchange.headers.get("content-type", ""):
+            return None
+        parsed = jsontext.loads(exchange.body)
+        if parsed is None:
+            # Connexion reads a literal null like an absent body; no body schema is nullable.
+            raise InvalidInput("the request body is JSON null; send an object, or no body at all")
+        cap = self.max_strings[exchange.routed.api]
+        where = overlong(parsed, cap)
+        if where is not None:
+            raise InvalidInput(f"{where} is longer than {cap} characters, the "
+                               "longest string this mock stores (README: Limits)")
+        return parsed
+
+    def query_string(self, exchange: Exchange) -> bytes:
+        """The query string as validation sees it (`--lenient-query`: declared names only)."""
+        if self.lenient:
+            return declared_query(exchange.query_string, exchange.routed.op)
+        return exchange.query_string
+
+    def validate(self, exchange: Exchange, body: Any) -> Request:
+        """The engine's request for a compiled operation; InvalidInput says what is wrong."""
+        routed = exchange.routed
+        params, body_check = self.checks[(routed.api, routed.op.operation_id)]
+        pairs = parse_qsl(self.query_string(exchange).decode("latin-1"), keep_blank_values=True)
+        query = params.query(pairs)
+        params.headers(exchange.headers)
+        path = params.path(routed.path)
+        # An operation without a request body gets none, whatever was sent.
+        body = None if body_check is None else body_check.check(
+            exchange.headers.get("content-type", ""), body)
+        return finish(Request(op=routed.op, path=path, query=query, headers=exchange.headers,
+                              body=body, caller=exchange.caller, base_url=exchange.base_url),
+                      routed.runtime.document)
+
+
+def finish(req: Request, document: Mapping[str, Any]) -> Request:
+    """What either path leaves to check: formats Connexion ignores; canonical uuids."""
+    check_formats(req)
+    req = canonical_uuids(req)
+    if req.body is not None:
+        check_body_formats(request_body_schema(document, req.op), req.body, "body")
+    return req
+
+
+def _compile(document: Mapping[str, Any],
+             op: Operation) -> tuple[ParameterCheck, BodyCheck | None] | None:
+    """The compiled checks of op, or None when only Connexion can validate its body."""
+    if not op.has_body:
+        return ParameterCheck(op), None
+    if not all("json" in t for t in op.body_content_types):
+        return None  # forms and multipart: Connexion parses and validates them
+    request_body = document["paths"][op.path][op.method.lower()].get("requestBody", {})
+    schema = request_body_schema(document, op)
+    return ParameterCheck(op), BodyCheck(op, schema, bool(request_body.get("required", False)))
