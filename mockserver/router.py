@@ -34,16 +34,21 @@ class Router:
 
     def match(self, method: str, path: str) -> Match | None:
         """The operation for method+path; Match with op None when the method is not allowed."""
+        # Two templates may both match (/orgs/name/apps: /orgs/name/{name} and /orgs/{id}/apps):
+        # the first (most literal) one that has the method wins; if none has it, the 405 names
+        # the methods of the first match.
+        refused: Match | None = None
         for pattern, ops in self._routes.get(path.count("/"), ()):
             found = pattern.fullmatch(path)
             if found is None:
                 continue
-            allowed = tuple(sorted(ops))
             op = ops.get(method.upper())
             if op is None and method.upper() == "HEAD":
                 op = ops.get("GET")
-            return Match(op, found.groupdict(), allowed)
-        return None
+            if op is not None:
+                return Match(op, found.groupdict(), tuple(sorted(ops)))
+            refused = refused or Match(None, found.groupdict(), tuple(sorted(ops)))
+        return refused
 
 
 def _compile(template: str) -> re.Pattern[str]:
