@@ -22,6 +22,7 @@ from schemathesis.engine.run import PhaseName
 from contract_tests.personas import Persona
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
+from orgkit.declared import Link
 from orgkit.errors import Forbidden
 from orgkit.model import Operation, Scope, ScopeRef, SourceKind
 from orgkit.rights import authorize
@@ -357,12 +358,12 @@ def link_value(expression: str, body: Any, request_headers: Mapping[str, str]) -
     return None
 
 
-def delete_links(suite: Suite, op: Operation, status: int) -> Iterable[tuple[Operation, Any]]:
+def delete_links(suite: Suite, op: Operation, status: int) -> Iterable[tuple[Operation, Link]]:
     """(DELETE operation, link) pairs the spec links from this response: how to undo a create."""
-    item = suite.api.document["paths"][op.path][op.method.lower()]
-    response = item["responses"].get(str(status)) or {}
-    for link in (response.get("links") or {}).values():
-        target = suite.api.model.operation(link["operationId"])
+    for link in op.links:
+        if link.status != str(status):
+            continue
+        target = suite.api.model.operation(link.operation_id)
         if target.method == "DELETE":
             yield target, link
 
@@ -372,7 +373,7 @@ def undo_create(suite: Suite, op: Operation, exchange: Exchange, headers: Mappin
     """Delete what a successful create made, following the spec's link to the DELETE."""
     for target, link in delete_links(suite, op, exchange.status):
         path, extra = target.path, {}
-        for name, expression in (link.get("parameters") or {}).items():
+        for name, expression in link.parameters.items():
             value = link_value(str(expression), exchange.json(), exchange.request_headers)
             if value is None:
                 return

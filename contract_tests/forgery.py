@@ -48,7 +48,7 @@ def creates(op: Operation) -> bool:
 
 def request_object(scenery: Scenery, op: Operation) -> tuple[str | None, Schema]:
     """The envelope (or None) and the object schema of the body's item fields."""
-    media, schema = body_schema(scenery.document, op)
+    media, schema = body_schema(op)
     if "json" not in media or "properties" not in schema:
         raise NotApplicable("the operation takes no JSON object body")
     envelope = op.resource.envelope if op.resource else None
@@ -329,13 +329,8 @@ def mass_assignment(scenery: Scenery, op: Operation) -> Run:
 
 def item_schema(scenery: Scenery, op: Operation) -> Schema:
     """The object schema of the item an operation answers (inside its envelope)."""
-    responses = scenery.document["paths"][op.path][op.method.lower()]["responses"]
-    schema: Schema = {}
-    for status, response in sorted(responses.items()):
-        content = (response.get("content") or {}) if str(status).startswith("2") else {}
-        schema = next((c.get("schema") or {} for m, c in content.items() if "json" in m), {})
-        if schema:
-            break
+    schemas = op.response_schemas
+    schema = next((schemas[s] for s in sorted(schemas) if s.startswith("2") and schemas[s]), {})
     envelope = op.resource.envelope if op.resource else None
     inner = (schema.get("properties") or {}).get(envelope or "")
     return inner if isinstance(inner, Mapping) and "properties" in inner else schema

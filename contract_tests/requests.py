@@ -86,10 +86,9 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def body_schema(document: Mapping[str, Any], op: Operation) -> tuple[str, Schema]:
+def body_schema(op: Operation) -> tuple[str, Schema]:
     """The media type and schema of an operation's request body (('', {}) when none)."""
-    doc = document["paths"][op.path][op.method.lower()]
-    content = (doc.get("requestBody") or {}).get("content") or {}
+    content = op.request_content
     for media in sorted(content, key=lambda m: "json" not in m):
         return media, content[media].get("schema") or {}
     return "", {}

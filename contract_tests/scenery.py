@@ -298,7 +298,7 @@ class Scenery:
 
     def with_body(self, planned: Planned, persona: Persona | None) -> Planned:
         """The request with a minimal valid body (JSON or multipart) for its operation."""
-        media, schema = body_schema(self.document, planned.op)
+        media, schema = body_schema(planned.op)
         if not media:
             return planned
         if "multipart" in media:

@@ -183,9 +183,7 @@ def _pick(scenery: Scenery, planned: Planned, level: str, pool: list[str] | None
 
 
 def _example_rights(scenery: Scenery, planned: Planned) -> list[str]:
-    doc = scenery.document["paths"][planned.op.path][planned.op.method.lower()]
-    content = (doc.get("requestBody") or {}).get("content") or {}
-    media: Mapping[str, Any] = next(iter(content.values()), {})
+    media: Mapping[str, Any] = next(iter(planned.op.request_content.values()), {})
     example = media.get("example")
     names = example.get("security_rights") if isinstance(example, dict) else None
     return [str(n) for n in names or ()]

@@ -292,7 +292,7 @@ def _subject(scenery: Scenery) -> Persona:
 def _grant_body(scenery: Scenery, source: GrantSource, assign: Operation, subject: Persona,
                 right: str) -> dict[str, Any]:
     """The fields of a declared grant's item: the user, and the right (a list or one name)."""
-    _, schema = body_schema(scenery.document, assign)
+    _, schema = body_schema(assign)
     listed = (schema.get("properties") or {}).get(source.rights_field, {}).get("type") == "array"
     return {source.user_field: subject.caller.subject,
             source.rights_field: [right] if listed else right}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mockserver.docs import served_document
@@ -161,7 +161,7 @@ def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
     path_names = [p.name for p in op.parameters if p.location == "path"]
     query_names = [p.name for p in op.parameters if p.location == "query"]
     file_names = {p for t in op.body_content_types if "multipart" in t
-                  for p in _multipart_fields(runtime.document, op)}
+                  for p in _multipart_fields(op)}
     # JSON bodies come from the validate stage; only forms are Connexion's to parse.
     form = op.has_body and not all("json" in t for t in op.body_content_types)
 
@@ -177,7 +177,7 @@ def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
             body=None if not op.has_body else kwargs.get("body") if form else handed.body,
             caller=exchange.caller, base_url=exchange.base_url, files=files,
         )
-        return to_connexion(runtime.run(finish(req, runtime.document)))
+        return to_connexion(runtime.run(finish(req)))
 
     # Named arguments only: Connexion then hands over no body it would parse a second time.
     names = [*path_names, *query_names, *file_names, *(["body"] if form else [])]
@@ -187,9 +187,8 @@ def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
     return handler
 
 
-def _multipart_fields(document: Mapping[str, Any], op: Operation) -> list[str]:
-    content = document["paths"][op.path][op.method.lower()]["requestBody"]["content"]
-    schema = next(v["schema"] for k, v in content.items() if "multipart" in k)
+def _multipart_fields(op: Operation) -> list[str]:
+    schema = next(v["schema"] for k, v in op.request_content.items() if "multipart" in k)
     return list(schema.get("properties", {}))
 
 

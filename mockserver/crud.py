@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.engine import Ctx
 from mockserver.http import Response
-from mockserver.schemas import request_fields, skeleton
+from mockserver.schemas import skeleton
 from mockserver.store import Collection, Item, Key
 from orgkit import pagination
 from orgkit.errors import Conflict, InvalidInput, NotFound, Unprocessable
@@ -108,8 +108,8 @@ def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
     the parents, `status` and the timestamps are the server's unless the request declares them.
     """
     assert ctx.rule is not None
-    schema = ctx.api.item_schemas.of(ctx.op)
-    declared = set(request_fields(ctx.api.document, ctx.op)) & set(schema.get("properties", {}))
+    schema = ctx.op.item_schema
+    declared = set(ctx.op.request_fields) & set(schema.get("properties", {}))
     item = skeleton(schema)
     item.update({k: v for k, v in fields.items() if k in declared})
     item.update({k: v for k, v in ctx.parents().items() if v is not None})
@@ -195,7 +195,7 @@ def update(ctx: Ctx) -> Response:
     """Change the fields the request schema (and the rule's `mutable`) allow."""
     assert ctx.rule is not None
     item = ctx.target()
-    allowed = set(request_fields(ctx.api.document, ctx.op))
+    allowed = set(ctx.op.request_fields)
     if ctx.rule.mutable:
         allowed &= set(ctx.rule.mutable)
     fixed = {ctx.rule.id_field, *(name for name, _ in ctx.rule.parent)}
@@ -203,7 +203,7 @@ def update(ctx: Ctx) -> Response:
     changed = dict(item)
     changed.update({k: v for k, v in ctx.body().items() if k in allowed and k not in fixed})
     _check_unique(ctx, changed, besides=coll.key_of(item))
-    stamp(ctx, changed, ctx.api.item_schemas.of(ctx.op))
+    stamp(ctx, changed, ctx.op.item_schema)
     coll.put(changed)
     return ctx.wrap(changed)
 
@@ -236,7 +236,7 @@ def set_status(status: str) -> Callable[[Ctx], Response]:
         item["status"] = status
         if "archived_at" in item or status == "archived":
             item["archived_at"] = ctx.api.now() if status == "archived" else None
-        stamp(ctx, item, ctx.api.item_schemas.of(ctx.op))
+        stamp(ctx, item, ctx.op.item_schema)
         ctx.store[ctx.rule.collection].put(item)
         return ctx.wrap(item)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from mockserver.http import RawCall, Request, Response
 from mockserver.identity import Identity, Lookup
-from mockserver.schemas import ItemSchemas
 from mockserver.store import Item, Key, Store
 from orgkit.errors import InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
@@ -138,13 +137,11 @@ class Ctx:
         object is the body even when the client adds other top-level properties, which the
         schema allows.
         """
-        from mockserver.schemas import request_body_schema
-
         body = self.req.body if isinstance(self.req.body, dict) else {}
         envelope = self.rule.envelope if self.rule else None
         if not envelope:
             return dict(body)
-        declared = request_body_schema(self.api.document, self.op).get("properties") or {}
+        declared = self.op.request_schema.get("properties") or {}
         inner = body.get(envelope)
         if set(declared) == {envelope} or set(body) == {envelope}:
             return dict(inner) if isinstance(inner, dict) else {}
@@ -158,7 +155,6 @@ class ApiRuntime:
         self.model: ApiModel = loaded.model
         self.document = loaded.document
         self.served = loaded.served  # what /openapi.json hands out (references kept)
-        self.item_schemas = ItemSchemas(self.document)  # what crud's writes fill in
         self.plugin, self.keyring = plugin, keyring
         self._check_actions(loaded.source)
         self.store = Store(self._layout(), self._unique())

@@ -25,9 +25,8 @@ FORMATS = {
 def answer(ctx: Ctx) -> Response:
     """The operation's documented success answer, with no state read or written."""
     op = ctx.op
-    responses = ctx.api.document["paths"][op.path][op.method.lower()].get("responses", {})
-    response = responses.get(str(op.success_status)) or {}
-    for media, content in (response.get("content") or {}).items():
+    response = op.responses.get(str(op.success_status))
+    for media, content in (response.content if response else {}).items():
         if "json" in media:
             return Response(op.success_status, example_of(content), content_type=media)
     return Response(op.success_status, None)

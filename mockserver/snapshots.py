@@ -83,7 +83,7 @@ def _validator(runtime: ApiRuntime, name: str) -> OAS30Validator | None:
     declared = runtime.model.collections.get(name)
     schema = None if declared is None else declared.schema
     if isinstance(schema, str):
-        return OAS30Validator(runtime.document["components"]["schemas"][schema])
+        return OAS30Validator(runtime.model.schemas[schema])
     return None if schema is None else OAS30Validator(schema)
 
 

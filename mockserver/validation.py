@@ -22,7 +22,6 @@ from mockserver.bodies import overlong, string_cap
 from mockserver.engine import canonical_uuids, check_body_formats, check_formats
 from mockserver.fastpath import ParameterCheck, declared_query
 from mockserver.http import Request
-from mockserver.schemas import request_body_schema
 from mockserver.stages import Exchange
 from orgkit import jsontext
 from orgkit.errors import InvalidInput, UnsupportedMediaType
@@ -80,7 +79,7 @@ class Validation:
         self.lenient = lenient_query
         # Strings the spec bounds (maxLength) are checked by the schemas; the rest by this cap.
         self.max_strings = {
-            api: string_cap((request_body_schema(rt.document, op) for op in rt.model.operations),
+            api: string_cap((op.request_schema for op in rt.model.operations),
                             max_string)
             for api, rt in runtimes.items()}
         self.checks: dict[tuple[str, str], tuple[ParameterCheck, BodyCheck | None]] = {}
@@ -88,7 +87,7 @@ class Validation:
             for op in runtime.model.operations if compiled else ():
                 if op.has_body and not bodies:
                     continue
-                found = _compile(runtime.document, op)
+                found = _compile(op)
                 if found is not None:
                     self.checks[(api, op.operation_id)] = found
 
@@ -129,26 +128,22 @@ class Validation:
         body = None if body_check is None else body_check.check(
             exchange.headers.get("content-type", ""), body)
         return finish(Request(op=routed.op, path=path, query=query, headers=exchange.headers,
-                              body=body, caller=exchange.caller, base_url=exchange.base_url),
-                      routed.runtime.document)
+                              body=body, caller=exchange.caller, base_url=exchange.base_url))
 
 
-def finish(req: Request, document: Mapping[str, Any]) -> Request:
+def finish(req: Request) -> Request:
     """What either path leaves to check: formats Connexion ignores; canonical uuids."""
     check_formats(req)
     req = canonical_uuids(req)
     if req.body is not None:
-        check_body_formats(request_body_schema(document, req.op), req.body, "body")
+        check_body_formats(req.op.request_schema, req.body, "body")
     return req
 
 
-def _compile(document: Mapping[str, Any],
-             op: Operation) -> tuple[ParameterCheck, BodyCheck | None] | None:
+def _compile(op: Operation) -> tuple[ParameterCheck, BodyCheck | None] | None:
     """The compiled checks of op, or None when only Connexion can validate its body."""
     if not op.has_body:
         return ParameterCheck(op), None
     if not all("json" in t for t in op.body_content_types):
         return None  # forms and multipart: Connexion parses and validates them
-    request_body = document["paths"][op.path][op.method.lower()].get("requestBody", {})
-    schema = request_body_schema(document, op)
-    return ParameterCheck(op), BodyCheck(op, schema, bool(request_body.get("required", False)))
+    return ParameterCheck(op), BodyCheck(op, op.request_schema, op.body_required)

@@ -8,6 +8,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from orgkit.declared import EMPTY, DeclaredResponse, Link, Schema
+
 # The status the clean step declares for operations whose source declares no success at all.
 IMPLICIT_SUCCESS = 204
 
@@ -208,6 +210,11 @@ class ErrorShape:
         return self.schemas.get(str(status), self.schemas["default"])
 
 
+def _shared() -> Any:
+    """A field holding a document-derived view: empty by default, left out of == and repr."""
+    return field(default_factory=lambda: EMPTY, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A declared request parameter."""
@@ -238,6 +245,16 @@ class Operation:
     resource: ResourceRule | None
     error_shape: ErrorShape
     grants: GrantRule | None = None
+    # What it sends and answers, read once from the cleaned document by load_spec
+    # (orgkit/payloads.py): read-only views; the schemas inside are shared, never mutate them.
+    request_content: Mapping[str, Mapping[str, Any]] = _shared()  # media type -> media object
+    body_required: bool = False
+    request_schema: Schema = _shared()  # the JSON request body's, envelope included
+    request_fields: tuple[str, ...] = ()  # what the body may carry (inside the envelope)
+    responses: Mapping[str, DeclaredResponse] = _shared()  # status -> response
+    response_schemas: Mapping[str, Schema] = _shared()  # status -> JSON body schema
+    item_schema: Schema = _shared()  # one item of its collection, as the collection's get answers
+    links: tuple[Link, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def success_status(self) -> int:
@@ -376,6 +393,7 @@ class ApiModel:
     collections: Mapping[str, CollectionRule] = field(default_factory=dict)
     identity: IdentityRule = IdentityRule()
     scopes: Mapping[Scope, ScopeNesting] = field(default_factory=dict)
+    schemas: Mapping[str, Schema] = _shared()  # components.schemas (set by load_spec)
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with that id; KeyError names the known ids otherwise."""
@@ -389,6 +407,14 @@ class ApiModel:
         named = {op.resource.collection for op in self.operations
                  if op.resource is not None and op.resource.collection}
         return frozenset(named | set(self.collections))
+
+    def path_methods(self, path: str) -> frozenset[str]:
+        """The methods (upper case) the document declares for a path."""
+        return frozenset(op.method for op in self.operations if op.path == path)
+
+    def error_schema(self, shape: ErrorShape, status: int) -> Schema:
+        """The component schema an error shape names for a status."""
+        return self.schemas[shape.schema_for(status)]
 
     @property
     def error_shape(self) -> ErrorShape:

@@ -17,6 +17,7 @@ from orgkit import speccache
 from orgkit.defaults import complete
 from orgkit.errors import SpecError
 from orgkit.model import ApiModel, AuthConfig, Operation, Parameter
+from orgkit.payloads import attach
 from orgkit.rules import (
     HTTP_METHODS,
     Reader,
@@ -106,7 +107,10 @@ def load_spec(source: SpecSource) -> LoadedApi:
     raw = raw_document(source)
     document = _resolve(raw, source.path)
     model = build_model(document, str(source.path))
-    return LoadedApi(str(source.path), clean(document, model), model,
+    document = clean(document, model)
+    # Payloads are read after the clean step: its implicit responses are part of them.
+    model = attach(model, document)
+    return LoadedApi(str(source.path), document, model,
                      served_document(raw, model), tuple(str(o) for o in source.overlays))
 
 
@@ -161,7 +165,7 @@ def _resolved(document: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def build_model(document: Mapping[str, Any], source: str) -> ApiModel:
-    """Parse the x-orgkit rules of a resolved document into an ApiModel."""
+    """Parse the x-orgkit rules of a resolved document into an ApiModel (payloads: see attach)."""
     root = Reader(source, document, "")
     x = root.sub("x-orgkit")
     shapes = parse_error_shapes(x.sub("error_shapes"))

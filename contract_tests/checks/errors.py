@@ -32,15 +32,14 @@ def expectation(api: LoadedApi, op: Operation | None, status: int,
     """The declared error response of an operation for a status, else its shape's schema."""
     shape = shape or (op.error_shape if op is not None else api.model.error_shape)
     if op is not None:
-        responses = api.document["paths"][op.path][op.method.lower()]["responses"]
-        declared = responses.get(str(status)) or responses.get(f"{status // 100}XX")
-        content = (declared or {}).get("content") or {}
+        declared = op.responses.get(str(status)) or op.responses.get(f"{status // 100}XX")
+        content = declared.content if declared else {}
         if content:
             media = shape.content_type if shape.content_type in content else next(iter(content))
             return ErrorExpectation(f"{op.operation_id} response {status}", media,
                                     content[media].get("schema") or {}, shape.status_field)
     name = shape.schema_for(status)
-    schema = api.document["components"]["schemas"][name]
+    schema = api.model.error_schema(shape, status)
     return ErrorExpectation(f"error shape {shape.name!r} ({name})", shape.content_type, schema,
                             shape.status_field)
 

@@ -29,7 +29,6 @@ from contract_tests.diff.steps import Step
 from contract_tests.target import Exchange
 from contract_tests.walks import Walk
 from orgkit.model import ApiModel, Operation, PagingStyle, RightsMode
-from orgkit.rules import HTTP_METHODS
 from orgkit.specs import LoadedApi
 
 CONTRACT, ALLOWED, UNKNOWN = "contract", "allowed", "unknown"
@@ -116,8 +115,8 @@ class Judge:
         if side.status >= 400:
             return first_problem([expectation(self.api, op, side.status)], side.status,
                                  side.content_type, side.response_text)
-        responses = self.api.document["paths"][op.path][op.method.lower()]["responses"]
-        content = (responses.get(str(side.status)) or {}).get("content") or {}
+        response = op.responses.get(str(side.status))
+        content = response.content if response else {}
         media = side.content_type if side.content_type in content else next(iter(content), "")
         if not media or "json" not in media:
             return None
@@ -130,7 +129,7 @@ class Judge:
         if side.status != 405:
             return f"answered {side.status}, expected 405"
         op = self.model.operation(step.operation)
-        spec = {m.upper() for m in self.api.document["paths"][op.path] if m in HTTP_METHODS}
+        spec = set(self.model.path_methods(op.path))
         allow = allow_of(side)
         if not spec <= allow or allow - spec - IMPLIED_METHODS:
             return f"Allow is {sorted(allow)}, the path has {sorted(spec)}"

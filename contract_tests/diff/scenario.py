@@ -27,7 +27,6 @@ from contract_tests.tenancy import scoped
 from contract_tests.walks import Walker, default_order
 from orgkit.errors import ConfigError, OrgkitError
 from orgkit.model import Operation
-from orgkit.rules import HTTP_METHODS
 
 # Methods tried, in order, to find one a path does not declare (the 405 probe).
 UNDECLARED = ("PATCH", "PUT", "POST", "DELETE", "GET")
@@ -132,7 +131,7 @@ class Player:
 
     def negative(self, op: Operation, planned: Planned, actor: Persona) -> None:
         """The actor's request with an empty JSON body where the body requires fields."""
-        media, schema = body_schema(self.suite.api.document, op)
+        media, schema = body_schema(op)
         if "json" not in media or not schema.get("required"):
             return
         self.at("probe", op, f"{NEGATIVE} (required fields missing)", "", actor.name)
@@ -171,8 +170,7 @@ class Player:
         if op.path in self.probed_paths:
             return
         self.probed_paths.add(op.path)
-        declared = {m.upper() for m in self.suite.api.document["paths"][op.path]
-                    if m in HTTP_METHODS}
+        declared = self.suite.api.model.path_methods(op.path)
         method = next((m for m in UNDECLARED if m not in declared), None)
         if method is None:
             return

@@ -78,9 +78,9 @@ def check_acceptance(suite: Suite, scenery: Scenery, op: Operation) -> None:
 def variants(scenery: Scenery, op: Operation) -> list[Variant]:
     """The minimal request, then the example body, every optional field, every optional query."""
     found = [Variant("a minimal valid request")]
-    media, schema = body_schema(scenery.document, op)
+    media, schema = body_schema(op)
     if "json" in media:
-        example = request_example(scenery.document, op)
+        example = request_example(op)
         if isinstance(example, dict):
             found.append(Variant("the spec's request example", writable(example, schema)))
         full = BodyMaker(scenery.suite.rng, full=True).value(schema)
@@ -106,10 +106,9 @@ def attempt(scenery: Scenery, op: Operation, variant: Variant) -> Attempt:
     return Attempt(variant.label, persona, planned)
 
 
-def request_example(document: Mapping[str, Any], op: Operation) -> Any:
+def request_example(op: Operation) -> Any:
     """The spec's example of the operation's JSON request body (None when it has none)."""
-    doc = document["paths"][op.path][op.method.lower()]
-    content = (doc.get("requestBody") or {}).get("content") or {}
+    content = op.request_content
     media = next((m for m in content if "json" in m), None)
     if media is None:
         return None

@@ -80,7 +80,7 @@ class Fuzzer:
     def _lenient_body(self, op: Operation) -> Mapping[str, Any] | None:
         """The JSON body schema without our inferred keywords (None: no JSON body)."""
         if op.operation_id not in self.lenient:
-            media, schema = body_schema(self.suite.api.document, op)
+            media, schema = body_schema(op)
             self.lenient[op.operation_id] = without_inferred(schema) if "json" in media else None
         return self.lenient[op.operation_id]
 
@@ -125,8 +125,7 @@ def applicable(suite: Suite, op: Operation, name: str) -> bool:
     """False for response_headers_conformance on an operation that documents no headers."""
     if name != "response_headers_conformance":
         return True
-    responses = suite.api.document["paths"][op.path][op.method.lower()]["responses"]
-    return any((r or {}).get("headers") for r in responses.values())
+    return any(r.headers for r in op.responses.values())
 
 
 def _verdicts(suite: Suite, op: Operation, tally: Tally, notes: dict[str, str]) -> None:

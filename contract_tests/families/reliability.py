@@ -156,7 +156,7 @@ class Burst:
 
     def send(self, index: int) -> Exchange:
         """One create with a body made unique for this round."""
-        body = unique(request_body(self.suite.api.document, self.create), f"{self.tag}-{index}")
+        body = unique(request_body(self.create), f"{self.tag}-{index}")
         return self.call(self.create, json_body=body)
 
     def call(self, op: Operation, **kwargs: Any) -> Exchange:
@@ -214,9 +214,9 @@ class Burst:
         return False
 
 
-def request_body(document: Mapping[str, Any], op: Operation) -> Any:
+def request_body(op: Operation) -> Any:
     """The spec's example request body, else a minimal valid one from the schema."""
-    content = document["paths"][op.path][op.method.lower()]["requestBody"]["content"]
+    content = op.request_content
     media = content.get("application/json") or next(iter(content.values()))
     schema = media.get("schema") or {}
     example = media.get("example", schema.get("example"))

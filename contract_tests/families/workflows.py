@@ -73,9 +73,7 @@ def find_roots(suite: Suite) -> list[Root]:
     """Every operation with links on a 2xx answer, with the operations they lead to."""
     roots = []
     for op in suite.api.model.operations:
-        item = suite.api.document["paths"][op.path][op.method.lower()]
-        ids = [link["operationId"] for status, response in item["responses"].items()
-               if str(status).startswith("2") for link in (response.get("links") or {}).values()]
+        ids = [link.operation_id for link in op.links if link.status.startswith("2")]
         targets = tuple(suite.api.model.operation(i) for i in dict.fromkeys(ids))
         # A focused run (--operation) follows links only between operations it selected: a
         # workflow whose root is left out does not run, and says so to what it leads to.
