@@ -548,14 +548,13 @@ def refused_creates_stored(app: MockApp, patch: Patch) -> ASGI:
 def undeclared_fields_stored(app: MockApp, patch: Patch) -> ASGI:
     """Creates store every body field the item has: id, status, timestamps, parents, rights."""
     from mockserver import crud
-    from mockserver.schemas import item_schema
     from mockserver.store import Item
 
     original = crud.new_item
 
     def new_item(ctx: Ctx, fields: Any) -> Item:
         item = original(ctx, fields)
-        props = item_schema(ctx.api.document, ctx.op).get("properties", {})
+        props = ctx.op.item_schema.get("properties", {})
         item.update({k: v for k, v in ctx.body().items() if k in props})
         return item
 
