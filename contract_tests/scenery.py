@@ -117,7 +117,6 @@ class Scenery:
     def __init__(self, suite: Suite) -> None:
         self.suite = suite
         self.model = suite.api.model
-        self.document = suite.api.document
         self.maker = BodyMaker(suite.rng)
         self.org_tenant: dict[str, str | None] = {
             p.org_id: p.tenant_id for p in suite.personas.values() if p.org_id and p.tenant_id}
