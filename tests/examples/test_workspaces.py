@@ -4,7 +4,6 @@ suite from its OpenAPI document and data set alone; there is no Python for it an
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,7 @@ from mockserver.mock import PLUGINS
 from orgkit.specs import SpecSource, load_spec
 from orgkit.tokens import KeyRing
 from orgkit_cli.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import personas_file, serving  # noqa: E402
+from tests.contract_tests.asgi_live import personas_file, serving
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "workspaces"
 SPEC, DATA = EXAMPLE / "openapi.yaml", EXAMPLE / "data.yaml"

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mocksupport import ORG_A1, TENANT_A, Api, expect
 from starlette.testclient import TestClient
 
 from fixtures import load
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from orgkit.errors import ConfigError
+from tests.mockserver.mocksupport import ORG_A1, TENANT_A, Api, expect
 
 NEW_ORG = {"name": "Durable Freight", "company_url": "https://durable.example"}
 DATASET = load()
