@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orgkit_fixtures import export_personas, write_personas
 
-from fixtures import export_personas, write_personas
 from mockserver.app import MockApp, create_app
 
 # asgi_live lives beside this file; test modules import it the same way (they cannot import

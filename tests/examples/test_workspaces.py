@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
 from contract_tests.config import ContractConfig
 from contract_tests.runner import run_contract
-from fixtures import load, persona_token
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.mock import PLUGINS

@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from orgkit_fixtures import export_personas, load, write_personas  # noqa: E402
 
 from contract_tests.diff.classification import CONTRACT  # noqa: E402
 from contract_tests.diff.run import DiffConfig, Side, diff  # noqa: E402
-from fixtures import export_personas, load, write_personas  # noqa: E402
 from mockserver.app import create_app  # noqa: E402
 from tests.contract_tests.asgi_live import serving
 

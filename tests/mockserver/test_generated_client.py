@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from orgkit_fixtures import persona_token
 
-from fixtures import persona_token
 from mockserver.config import ServeConfig
 from tests.mockserver.livemock import free_port, serving
 from tests.mockserver.mocksupport import DATASET, PERSONAS, TENANT_A

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from orgkit_fixtures.personas import svx_rights_of
 
-from fixtures.personas import svx_rights_of
 from orgkit.errors import Forbidden
 from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
 from orgkit.rights import Caller, Grants, authorize

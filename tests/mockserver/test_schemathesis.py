@@ -17,10 +17,10 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from orgkit_fixtures import persona_token
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from fixtures import persona_token
 from mockserver.app import MockApp, create_app
 from orgkit.served import MOCK_ONLY
 from tests.mockserver.mocksupport import ORG_A1, PERSONAS

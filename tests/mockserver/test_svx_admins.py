@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from orgkit_fixtures.personas import svx_rights_of
 
-from fixtures.personas import svx_rights_of
 from tests.mockserver.mocksupport import (
     DATASET,
     GLOBAL_ADMIN,

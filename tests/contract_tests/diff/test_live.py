@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orgkit_fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
 
 from contract_tests.diff.analysis import Finding  # noqa: E402
 from contract_tests.diff.classification import ALLOWED, CONTRACT  # noqa: E402
 from contract_tests.diff.report import write_reports  # noqa: E402
 from contract_tests.diff.run import DiffConfig, Outcome, Side, diff  # noqa: E402
-from fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
 from mockserver.app import MockApp, create_app  # noqa: E402
 from mockserver.config import ServeConfig  # noqa: E402
 from orgkit_cli.cli import main  # noqa: E402
