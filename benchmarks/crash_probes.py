@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import httpx
 import jwt
+from orgkit_fixtures import load
 
-from fixtures import load
 from orgkit.tokens import DEFAULT_SECRET
 
 JSON = {"Content-Type": "application/json"}

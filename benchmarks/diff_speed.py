@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orgkit_fixtures import export_personas, load, write_personas
 from servers import start_orgkit
 
 from contract_tests.diff.run import DiffConfig, Side, diff
-from fixtures import export_personas, load, write_personas
 
 
 def measure(folder: Path) -> float:

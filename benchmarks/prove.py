@@ -23,10 +23,10 @@ import jwt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from crash_probes import crash_probes  # noqa: E402
+from orgkit_fixtures import load, persona_token  # noqa: E402
 from probes import around  # noqa: E402
 from servers import ROOT, Server, start_orgkit  # noqa: E402
 
-from fixtures import load, persona_token  # noqa: E402
 from orgkit.tokens import DEFAULT_SECRET, KeyRing  # noqa: E402
 
 

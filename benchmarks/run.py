@@ -20,9 +20,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import LoadResult, run_wrk  # noqa: E402
+from orgkit_fixtures import GenerateConfig, generate, persona_token, write  # noqa: E402
 from servers import ROOT, Server, ensure_wrk, start_bare, start_orgkit, start_prism  # noqa: E402
 
-from fixtures import GenerateConfig, generate, persona_token, write  # noqa: E402
 from orgkit.tokens import KeyRing  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from orgkit_fixtures import export_personas, load, persona_token, write_personas
 from servers import ROOT, Server, start_orgkit
 
 from contract_tests.config import FAMILIES, ContractConfig
 from contract_tests.results import Results
 from contract_tests.runner import execute, prepare
-from fixtures import export_personas, load, persona_token, write_personas
 from orgkit.tokens import KeyRing
 
 # The conformance family draws the cases of these st phases; the whole suite adds the other

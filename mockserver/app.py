@@ -48,7 +48,7 @@ def _connexion(mock: Mock) -> Any:
 def create_app(config: ServeConfig | None = None,
                dataset: Mapping[str, Any] | None = None) -> MockApp:
     """Build a mock: the config's fixtures (default set unless given) loaded and served."""
-    from fixtures import load
+    from orgkit_fixtures import load
 
     config = config or ServeConfig()
     # Parsing specs and fixtures allocates millions of objects nothing frees early.

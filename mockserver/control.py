@@ -184,7 +184,7 @@ class ControlEndpoints:
 
     async def token(self, request: Request) -> Response:
         """Mint a token for a persona or for any subject and tenant."""
-        from fixtures import persona_token
+        from orgkit_fixtures import persona_token
 
         asked = controlinput.token_request(await _json(request))
         if asked.persona is not None:
@@ -200,7 +200,7 @@ class ControlEndpoints:
         return JSONResponse(self._exported(request))
 
     def _exported(self, request: Request) -> dict[str, Any]:
-        from fixtures import export_personas
+        from orgkit_fixtures import export_personas
 
         models = {name: runtime.model for name, runtime in self.mock.runtimes.items()}
         return export_personas(self.mock.dataset, base_url=str(request.base_url).rstrip("/"),

@@ -29,7 +29,7 @@ MAX_SEED = 2**63
 
 def checked_options(options: Any) -> dict[str, int]:
     """The generate options as GenerateConfig keywords; InvalidInput names what is wrong."""
-    from fixtures import GenerateConfig
+    from orgkit_fixtures import GenerateConfig
 
     if not isinstance(options, dict):
         raise InvalidInput('POST /__mock/fixtures takes {"generate": {...}}')
@@ -64,13 +64,13 @@ class Loads:
 
     async def load(self, data: Any) -> str:
         """Check a data set (`orgkit-fixtures/1`) and make it the state; its format."""
-        from fixtures.dataset import check
+        from orgkit_fixtures.dataset import check
 
         return await self._off_loop(lambda: self.mock.check_dataset(check(data, "request body")))
 
     async def load_file(self, path: Path | None) -> str:
         """Read, check and install the data set in a file (None: the bundled one)."""
-        from fixtures import load
+        from orgkit_fixtures import load
 
         return await self._off_loop(lambda: self.mock.check_dataset(load(path)))
 
@@ -91,7 +91,7 @@ class Loads:
 
 
 def _generated(keywords: dict[str, int]) -> dict[str, Any]:
-    from fixtures import GenerateConfig, generate
-    from fixtures.dataset import check
+    from orgkit_fixtures import GenerateConfig, generate
+    from orgkit_fixtures.dataset import check
 
     return check(generate(GenerateConfig(**keywords)), "generated data set")

@@ -47,7 +47,8 @@ def banner(app: MockApp) -> str:
 def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
     """(name, token) of the served APIs' user personas, then (name, credentials) of their
     application personas (the kind comes from the entry, not from the API's name)."""
-    from fixtures import persona_token
+    from orgkit_fixtures import persona_token
+
     from orgkit.personas import PersonaKind, persona_kind
 
     personas: Mapping[str, Any] = {n: e for n, e in mock.dataset.get("personas", {}).items()

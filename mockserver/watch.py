@@ -92,13 +92,13 @@ class Reloading:
 
 
 def _dataset(path: Path) -> dict[str, Any]:
-    from fixtures import load
+    from orgkit_fixtures import load
 
     return load(path)
 
 
 def _fixtures_path(path: Path | None) -> Path:
-    from fixtures import default_path
+    from orgkit_fixtures import default_path
 
     return (path or default_path()).resolve()
 

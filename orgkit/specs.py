@@ -83,10 +83,10 @@ def loaded_from(where: Mapping[str, Any]) -> LoadedApi:
 
 
 def spec_dir() -> Path:
-    """The folder holding the bundled specs."""
-    import specs
+    """The folder holding the bundled specs (specs/, installed as `orgkit.bundled_specs`)."""
+    from importlib import resources
 
-    return Path(specs.__file__).resolve().parent
+    return Path(str(resources.files("orgkit.bundled_specs")))
 
 
 def spec_path(api: str) -> Path:

@@ -43,7 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from fixtures import load, persona_token
+    from orgkit_fixtures import load, persona_token
+
     from orgkit.tokens import DEFAULT_SECRET, KeyRing, TokenConfig
 
     keyring = KeyRing(TokenConfig(secret=args.secret or DEFAULT_SECRET))
@@ -52,7 +53,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _fixtures_generate(args: argparse.Namespace) -> int:
-    from fixtures import GenerateConfig, generate, write
+    from orgkit_fixtures import GenerateConfig, generate, write
 
     config = GenerateConfig(seed=args.seed, tenants=args.tenants,
                             orgs_per_tenant=args.orgs_per_tenant,
@@ -63,7 +64,8 @@ def _fixtures_generate(args: argparse.Namespace) -> int:
 
 
 def _personas_export(args: argparse.Namespace) -> int:
-    from fixtures import export_personas, load, write_personas
+    from orgkit_fixtures import export_personas, load, write_personas
+
     from orgkit.specs import SpecSource, load_spec
 
     # What a user persona holds is read by its API's declared grants: the bundled documents,

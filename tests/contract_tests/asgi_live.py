@@ -1,6 +1,6 @@
 """Test helpers: run a contract family; wrap the mock to break it on purpose, and serve it.
 
-Imported by conftest.py and by the test modules (they put this folder on sys.path, since test
+Imported by conftest.py and by the test modules as ``tests.contract_tests.asgi_live`` (test
 modules cannot import conftest).
 """
 

@@ -6,21 +6,19 @@ The suite itself never imports `mockserver`; its tests may, to have something to
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from orgkit_fixtures import export_personas, write_personas
 
-from fixtures import export_personas, write_personas
 from mockserver.app import MockApp, create_app
 
 # asgi_live lives beside this file; test modules import it the same way (they cannot import
 # conftest), so the live-server helper exists once.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asgi_live import MOUNTS, serving  # noqa: E402
+from tests.contract_tests.asgi_live import MOUNTS, serving
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ def broken_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Print the mutation score when test_mutations ran (caught / total faults)."""
-    import faults
+    from tests.contract_tests import faults
 
     score = config.stash.get(faults.SCORE_KEY, {})
     if score:

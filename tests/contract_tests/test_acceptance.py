@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from asgi_live import MOUNTS, describe  # noqa: E402
 
 from contract_tests.config import ContractConfig  # noqa: E402
 from contract_tests.families.acceptance import (  # noqa: E402
@@ -23,6 +17,7 @@ from contract_tests.results import Outcome, Results  # noqa: E402
 from contract_tests.runner import prepare  # noqa: E402
 from contract_tests.scenery import Scenery  # noqa: E402
 from contract_tests.stock import unknown_secret  # noqa: E402
+from tests.contract_tests.asgi_live import MOUNTS, describe
 
 
 def scenery_for(live_mock: Any, api: str, results: Results) -> Scenery:

@@ -6,16 +6,11 @@ The broken implementations each check must catch are in test_mutations.py.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from asgi_live import describe, failures, run_family  # noqa: E402
 
 from contract_tests.checks import CheckFailure  # noqa: E402
 from contract_tests.checks.authz import (  # noqa: E402
@@ -31,6 +26,7 @@ from contract_tests.results import Outcome  # noqa: E402
 from contract_tests.target import Exchange  # noqa: E402
 from orgkit.model import ScopeRef, SourceKind  # noqa: E402
 from orgkit.specs import load_api  # noqa: E402
+from tests.contract_tests.asgi_live import describe, failures, run_family
 
 SVX, TRANSMIT = load_api("svx"), load_api("transmit")
 AWAY_TENANT = "12546345-784b-41b0-9e3c-18657beac9f5"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from orgkit_fixtures import export_personas, load, write_personas
 
 from contract_tests.config import ContractConfig
 from contract_tests.driver import broadest_persona, rights_count
@@ -18,7 +19,6 @@ from contract_tests.personas import load as load_personas
 from contract_tests.results import Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Target
-from fixtures import export_personas, load, write_personas
 from orgkit.rights import Caller, Grants
 from orgkit.specs import LoadedApi, load_api
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,9 @@ from contract_tests.personas import load as load_personas
 from contract_tests.results import Outcome, Results
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
+from mockserver.app import create_app  # noqa: E402
 from orgkit.specs import load_api
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asgi_live import (  # noqa: E402
+from tests.contract_tests.asgi_live import (
     Answer,
     Breaker,
     ask,
@@ -38,8 +36,6 @@ from asgi_live import (  # noqa: E402
     run_family,
     serving,
 )
-
-from mockserver.app import create_app  # noqa: E402
 
 SVX, TRANSMIT = load_api("svx"), load_api("transmit")
 SVX_ERROR = '{"error": "not_found", "extra_info": {}, "http_code": 404, "message": "no"}'

@@ -7,18 +7,14 @@ operation. The mutation score (caught / total) is printed at the end of the run.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import faults as f  # noqa: E402
-from asgi_live import describe, failed, personas_file, run_family, serving  # noqa: E402
-
 from contract_tests.results import Outcome  # noqa: E402
 from mockserver.app import create_app  # noqa: E402
+from tests.contract_tests import faults as f
+from tests.contract_tests.asgi_live import describe, failed, personas_file, run_family, serving
 
 FAULTS = [
     f.Fault("rights never enforced", "rights", "rights_enforced", "getOrg", "svx",

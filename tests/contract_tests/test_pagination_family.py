@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from asgi_live import (  # noqa: E402
+from contract_tests.config import ContractConfig  # noqa: E402
+from contract_tests.results import CheckResult, Outcome, Results  # noqa: E402
+from contract_tests.runner import run_contract  # noqa: E402
+from mockserver.app import create_app  # noqa: E402
+from tests.contract_tests.asgi_live import (
     Answer,
     App,
     Breaker,
@@ -27,11 +28,6 @@ from asgi_live import (  # noqa: E402
     serving,
     with_query,
 )
-
-from contract_tests.config import ContractConfig  # noqa: E402
-from contract_tests.results import CheckResult, Outcome, Results  # noqa: E402
-from contract_tests.runner import run_contract  # noqa: E402
-from mockserver.app import create_app  # noqa: E402
 
 Change = Callable[[App, Scope, bytes], Awaitable[Answer | None]]
 TENANT_ORGS = "/orgs"  # the suffix of listTenantOrgs' path, /svx/tenants/{tenant_id}/orgs

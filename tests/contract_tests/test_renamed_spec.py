@@ -5,7 +5,6 @@ change. Restricted to a few operations (every family, each error shape) to keep 
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,10 +15,8 @@ from contract_tests.config import ContractConfig
 from mockserver.app import create_app
 from mockserver.config import ServeConfig
 from orgkit.specs import SpecSource, spec_dir, spec_path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from asgi_live import run_config, serving  # noqa: E402
-from conftest import personas_for  # noqa: E402
+from tests.contract_tests.asgi_live import run_config, serving
+from tests.contract_tests.conftest import personas_for
 
 OPERATIONS = ("listTenants", "getOrg", "createOrg", "listTenantOrgs", "getOrgAdmin",
               "createInvitation")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from asgi_live import (  # noqa: E402
+import mockserver.engine  # noqa: E402
+from contract_tests.results import Outcome  # noqa: E402
+from mockserver.app import MockApp, create_app  # noqa: E402
+from tests.contract_tests.asgi_live import (
     Answer,
     App,
     Breaker,
@@ -26,10 +26,6 @@ from asgi_live import (  # noqa: E402
     serving,
     with_header,
 )
-
-import mockserver.engine  # noqa: E402
-from contract_tests.results import Outcome  # noqa: E402
-from mockserver.app import MockApp, create_app  # noqa: E402
 
 ORG_PATH = re.compile(r"/svx/orgs/([0-9a-f-]{36})")
 

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from asgi_live import MOUNTS  # noqa: E402
 
 from contract_tests.config import ContractConfig  # noqa: E402
 from contract_tests.families.rights import tamper  # noqa: E402
@@ -23,6 +18,7 @@ from contract_tests.runner import prepare  # noqa: E402
 from contract_tests.scenery import MUTATING, Scenery, Site  # noqa: E402
 from contract_tests.suite import Suite  # noqa: E402
 from orgkit.model import ScopeRef, SourceKind  # noqa: E402
+from tests.contract_tests.asgi_live import MOUNTS
 
 
 @pytest.fixture

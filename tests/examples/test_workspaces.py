@@ -4,26 +4,23 @@ suite from its OpenAPI document and data set alone; there is no Python for it an
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
 from contract_tests.config import ContractConfig
 from contract_tests.runner import run_contract
-from fixtures import load, persona_token
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.mock import PLUGINS
 from orgkit.specs import SpecSource, load_spec
 from orgkit.tokens import KeyRing
 from orgkit_cli.cli import main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import personas_file, serving  # noqa: E402
+from tests.contract_tests.asgi_live import personas_file, serving
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "workspaces"
 SPEC, DATA = EXAMPLE / "openapi.yaml", EXAMPLE / "data.yaml"

@@ -4,13 +4,11 @@ case-sensitive or a dictionary (accent-insensitive) order is as faithful as ours
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import run_family, serving  # noqa: E402
+from tests.contract_tests.asgi_live import run_family, serving
 
 from .certify import SEED  # noqa: E402
 from .deployment import build  # noqa: E402

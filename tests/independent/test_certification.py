@@ -8,14 +8,11 @@ texts and tie order). The suite, restricted to those operations, must pass it.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import serving  # noqa: E402
+from tests.contract_tests.asgi_live import serving
 
 from .certify import MOUNTS, Verdict, finish, start  # noqa: E402
 from .deployment import build  # noqa: E402

@@ -8,18 +8,15 @@ data, defaults the spec leaves open), so every finding is *allowed* or *unknown*
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import serving  # noqa: E402
+from orgkit_fixtures import export_personas, load, write_personas  # noqa: E402
 
 from contract_tests.diff.classification import CONTRACT  # noqa: E402
 from contract_tests.diff.run import DiffConfig, Side, diff  # noqa: E402
-from fixtures import export_personas, load, write_personas  # noqa: E402
 from mockserver.app import create_app  # noqa: E402
+from tests.contract_tests.asgi_live import serving
 
 from .certify import MOUNTS, SEED  # noqa: E402
 from .deployment import build  # noqa: E402

@@ -4,14 +4,12 @@ blind spot (issue 11), so they turn into failures the day a check catches them."
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract_tests"))
-from asgi_live import describe, failed, run_family, serving  # noqa: E402
+from tests.contract_tests.asgi_live import describe, failed, run_family, serving
 
 from .certify import SEED  # noqa: E402
 from .deployment import FLAWS, build  # noqa: E402

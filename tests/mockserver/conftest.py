@@ -1,32 +1,21 @@
-"""Fixtures of the mock server tests: one in-process mock per module, fresh state per test.
-
-This folder goes on ``sys.path`` so the tests import ``mocksupport`` by name (the suite runs with
-``--import-mode=importlib`` and ``tests/`` has no ``__init__.py``).
-"""
+"""Fixtures of the mock server tests: one in-process mock per module, fresh state per test."""
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
 
 with warnings.catch_warnings():
     # starlette.testclient warns about httpx at import time.
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from mocksupport import Api  # noqa: E402
-
 from mockserver.app import MockApp, create_app  # noqa: E402
 from mockserver.mock import Faults  # noqa: E402
+from tests.mockserver.mocksupport import Api
 
 
 @pytest.fixture(scope="module")

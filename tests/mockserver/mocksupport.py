@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
-from fixtures import load, persona_token
 from mockserver.app import MockApp
 from mockserver.router import Router
 from orgkit.model import ErrorShape, Operation

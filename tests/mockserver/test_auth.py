@@ -14,9 +14,9 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from mocksupport import GLOBAL_ADMIN, Api, expect, expect_error
 
 from orgkit.tokens import DEFAULT_SECRET
+from tests.mockserver.mocksupport import GLOBAL_ADMIN, Api, expect, expect_error
 
 TENANTS = "/svx/tenants"
 

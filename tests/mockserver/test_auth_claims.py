@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import jwt
 import pytest
+from orgkit_fixtures import load
 from starlette.testclient import TestClient
 
-from fixtures import load
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from orgkit.tokens import DEFAULT_SECRET, TokenConfig

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from mocksupport import ORG_X, Api, expect, expect_error
 
 from mockserver.console import configure_console
+from tests.mockserver.mocksupport import ORG_X, Api, expect, expect_error
 
 
 class Terminal(io.StringIO):

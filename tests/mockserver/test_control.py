@@ -7,10 +7,17 @@ import sys
 from typing import Any
 
 import pytest
-from mocksupport import GLOBAL_ADMIN, TENANT_A, Api, expect, expect_error, svx_items
 
 from mockserver.app import create_app
 from mockserver.config import ServeConfig
+from tests.mockserver.mocksupport import (
+    GLOBAL_ADMIN,
+    TENANT_A,
+    Api,
+    expect,
+    expect_error,
+    svx_items,
+)
 
 NEW_TENANT = {"name": "Snapshot Test Tenant"}
 

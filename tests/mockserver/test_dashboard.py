@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mocksupport import ORG_X
 from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.stateview import MAX_PER_PAGE
+from tests.mockserver.mocksupport import ORG_X
 
 TOKEN = "dashboard-control-token"
 

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from livemock import free_port, serving
 
 from mockserver.config import ServeConfig
+from tests.mockserver.livemock import free_port, serving
 
 PORTS = range(9200, 9220)  # this suite's share of the project's test ports
 CHROMIUM = Path("/usr/bin/chromium")

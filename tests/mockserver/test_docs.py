@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from mocksupport import Api
 
 from mockserver.docs import served_document
 from orgkit.specs import load_api
+from tests.mockserver.mocksupport import Api
 
 MOUNTS = [("svx", "/svx", "banner"), ("transmit", "/cis", "/cis/oidc/token")]
 

@@ -7,7 +7,16 @@ specs, and the mock enforces them from the declaration.
 from __future__ import annotations
 
 import pytest
-from mocksupport import ORG_A1, ORG_ADMIN, TENANT_A, TENANT_ADMIN, Api, expect, expect_error
+
+from tests.mockserver.mocksupport import (
+    ORG_A1,
+    ORG_ADMIN,
+    TENANT_A,
+    TENANT_ADMIN,
+    Api,
+    expect,
+    expect_error,
+)
 
 SECOND_ACCOUNT = "5b0c1e8e-2d7f-4f6a-9a57-6c1d2e3f4a5b"  # a user the org admin controls
 VIEW_ORG = "atom:org:view_org"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
-from fixtures import load, persona_token
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.fastpath import ParameterCheck

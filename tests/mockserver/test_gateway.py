@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mocksupport import ORG_A1, TENANT_A, Api, expect, expect_error
+
+from tests.mockserver.mocksupport import ORG_A1, TENANT_A, Api, expect, expect_error
 
 JSON = {"content-type": "application/json"}
 TEN_MB = 10 * 1024 * 1024

@@ -4,6 +4,7 @@ clients it writes call a live mock: typed models, typed errors, the documented t
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from livemock import free_port, serving
-from mocksupport import DATASET, PERSONAS, TENANT_A
+from orgkit_fixtures import persona_token
 
-from fixtures import persona_token
 from mockserver.config import ServeConfig
+from tests.mockserver.livemock import free_port, serving
+from tests.mockserver.mocksupport import DATASET, PERSONAS, TENANT_A
 
 PORTS = range(9420, 9440)  # this suite's share of the project's test ports
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
@@ -35,19 +36,28 @@ def generate(document_url: str, package: str, out: Path) -> ModuleType:
         capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Warning" not in done.stdout + done.stderr, done.stdout + done.stderr
-    return importlib.import_module(package)
+    return import_folder(out / package)
+
+
+def import_folder(folder: Path) -> ModuleType:
+    """Import a generated package from its folder by location (the folder is no import root)."""
+    spec = importlib.util.spec_from_file_location(
+        folder.name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    assert spec is not None and spec.loader is not None, folder
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[folder.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A mock on a real socket, and a folder importable for the generated packages."""
+    """A mock on a real socket, and a folder for the generated packages."""
     out = tmp_path_factory.mktemp("clients")
-    sys.path.insert(0, str(out))
     try:
         with serving(ServeConfig(port=free_port(PORTS), quiet=True)) as base_url:
             yield base_url, out
     finally:
-        sys.path.remove(str(out))
         for name in [m for m in sys.modules if m.split(".")[0] in ("svx_gen", "cis_gen")]:
             del sys.modules[name]
 

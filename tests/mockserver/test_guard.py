@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mocksupport import TENANT_A, Api, expect_error
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.guard import host_name
+from tests.mockserver.mocksupport import TENANT_A, Api, expect_error
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

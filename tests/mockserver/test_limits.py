@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mocksupport import TENANT_A, Api, error_message, expect, expect_error
 
 from mockserver.app import create_app
 from mockserver.bodies import overlong, string_cap
 from mockserver.config import ServeConfig
+from tests.mockserver.mocksupport import TENANT_A, Api, error_message, expect, expect_error
 
 LIMIT = ServeConfig().max_string_length
 LONG = "x" * (LIMIT + 1)

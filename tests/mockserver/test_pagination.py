@@ -9,7 +9,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mocksupport import ORG_A1, TENANT_A, Api, expect, expect_error
+
+from tests.mockserver.mocksupport import ORG_A1, TENANT_A, Api, expect, expect_error
 
 PROPERTY = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
-from fixtures import load, persona_token
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.render import Refused, error_response

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mocksupport import PERSONAS, Api, expect, expect_error
 
 from mockserver.requestlog import BODY_LIMIT, REDACTED, RequestLog, redact, shown
+from tests.mockserver.mocksupport import PERSONAS, Api, expect, expect_error
 
 TRANSMIT_CLIENT = PERSONAS["transmit-org-admin"]
 

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from mocksupport import (
+from orgkit_fixtures.personas import svx_rights_of
+
+from orgkit.errors import Forbidden
+from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.rights import Caller, Grants, authorize
+from orgkit.specs import load_api
+from tests.mockserver.mocksupport import (
     DATASET,
     GLOBAL_ADMIN,
     ORG_A1,
@@ -34,12 +40,6 @@ from mocksupport import (
     svx_items,
     transmit_items,
 )
-
-from fixtures.personas import svx_rights_of
-from orgkit.errors import Forbidden
-from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
-from orgkit.rights import Caller, Grants, authorize
-from orgkit.specs import load_api
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,16 @@ from typing import Any
 
 import jwt
 import pytest
-from mocksupport import GLOBAL_ADMIN, MISSING, Api, error_message, expect, expect_error
 
 from orgkit.tokens import DEFAULT_SECRET
+from tests.mockserver.mocksupport import (
+    GLOBAL_ADMIN,
+    MISSING,
+    Api,
+    error_message,
+    expect,
+    expect_error,
+)
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 

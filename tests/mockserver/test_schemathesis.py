@@ -17,13 +17,13 @@ from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from mocksupport import ORG_A1, PERSONAS
+from orgkit_fixtures import persona_token
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from fixtures import persona_token
 from mockserver.app import MockApp, create_app
 from orgkit.served import MOCK_ONLY
+from tests.mockserver.mocksupport import ORG_A1, PERSONAS
 
 MAX_EXAMPLES = {"svx": 6, "transmit": 12}
 ACCEPTED_FOR_VALID_DATA = ["2xx", "3xx", "401", "403", "404", "409", "422"]

@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mocksupport import ORG_B1, TENANT_A, TENANT_B, Api, expect, expect_error, transmit_items
+
+from tests.mockserver.mocksupport import (
+    ORG_B1,
+    TENANT_A,
+    TENANT_B,
+    Api,
+    expect,
+    expect_error,
+    transmit_items,
+)
 
 ORGS = "/cis/v1/organizations"
 APP = transmit_items("apps")[0]["app_id"]

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mocksupport import ORG_A1, TENANT_A, Api, expect
+from orgkit_fixtures import load
 from starlette.testclient import TestClient
 
-from fixtures import load
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from orgkit.errors import ConfigError
+from tests.mockserver.mocksupport import ORG_A1, TENANT_A, Api, expect
 
 NEW_ORG = {"name": "Durable Freight", "company_url": "https://durable.example"}
 DATASET = load()
@@ -183,7 +183,8 @@ def _kill(process: subprocess.Popen[str]) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_kill_9_right_after_the_201_loses_nothing(tmp_path: Path) -> None:
-    from fixtures import persona_token
+    from orgkit_fixtures import persona_token
+
     from orgkit.tokens import KeyRing, TokenConfig
 
     path = tmp_path / "state.db"

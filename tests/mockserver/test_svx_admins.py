@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from mocksupport import (
+from orgkit_fixtures.personas import svx_rights_of
+
+from tests.mockserver.mocksupport import (
     DATASET,
     GLOBAL_ADMIN,
     MISSING,
@@ -19,8 +21,6 @@ from mocksupport import (
     expect_error,
     svx_items,
 )
-
-from fixtures.personas import svx_rights_of
 
 GLOBAL_RIGHT = "atom:global:view_all_tenants"
 

@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from mocksupport import MISSING, Api, expect, expect_error
 
 from mockserver import svx_blobs
+from tests.mockserver.mocksupport import MISSING, Api, expect, expect_error
 
 CONTENT = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 FILE = {"filename": "logo.png", "content_type": "image/png"}
@@ -191,9 +191,8 @@ def test_blobs_are_served_unsniffed_and_never_as_inline_html(api: Api, content_t
 
 
 def test_blob_ids_are_not_predictable_from_the_seed(api: Api) -> None:
-    from mocksupport import DATASET
-
     from mockserver.app import create_app
+    from tests.mockserver.mocksupport import DATASET
 
     ids = []
     for mock in (api.app.mock, create_app(dataset=DATASET).mock):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mocksupport import MISSING, ORG_A1, ORG_B1, Api, expect, expect_error, svx_items
+
+from tests.mockserver.mocksupport import (
+    MISSING,
+    ORG_A1,
+    ORG_B1,
+    Api,
+    expect,
+    expect_error,
+    svx_items,
+)
 
 AGENT = {"application": {"name": "Ledger sync", "description": "Pushes entries"}}
 A1 = {"Meeco-Organisation-Id": ORG_A1}

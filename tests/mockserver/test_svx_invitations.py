@@ -6,7 +6,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from mocksupport import ORG_A1, ORG_ADMIN, ORG_B1, TENANT_A, Api, expect, expect_error, svx_items
+
+from tests.mockserver.mocksupport import (
+    ORG_A1,
+    ORG_ADMIN,
+    ORG_B1,
+    TENANT_A,
+    Api,
+    expect,
+    expect_error,
+    svx_items,
+)
 
 HEADER = "Meeco-Organisation-ID"
 A1 = {HEADER: ORG_A1}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mocksupport import (
+
+from tests.mockserver.mocksupport import (
     GLOBAL_ADMIN,
     MISSING,
     ORG_A1,

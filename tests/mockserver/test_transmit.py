@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mocksupport import ORG_X, PERSONAS, Api, expect, expect_error, transmit_items
+
+from tests.mockserver.mocksupport import ORG_X, PERSONAS, Api, expect, expect_error, transmit_items
 
 ORGS = "/cis/v1/organizations"
 APP = transmit_items("apps")[0]["app_id"]

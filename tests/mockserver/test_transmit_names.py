@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 import pytest
-from mocksupport import Api, error_message, expect, expect_error, transmit_items
+
+from tests.mockserver.mocksupport import Api, error_message, expect, expect_error, transmit_items
 
 ORGS = "/cis/v1/organizations"
 APP = transmit_items("apps")[0]["app_id"]

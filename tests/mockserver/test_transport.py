@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from livemock import free_port, serving
 
 from mockserver.config import ServeConfig
+from tests.mockserver.livemock import free_port, serving
 
 PORTS = range(9740, 9760)  # this suite's share of the project's test ports
 READ_TIMEOUT = 1.0

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from orgkit_fixtures import load, persona_token
 
-from fixtures import load, persona_token
 from mockserver.app import create_app
 from mockserver.watch import Reloading
 from orgkit.specs import spec_path

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from seed_parsers import (
+from tests.specs.seed_parsers import (
     SeedBody,
     SeedField,
     SeedOperation,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from seed_parsers import (
+
+from tests.specs.seed_parsers import (
     SVX_SEED,
     SVX_TAGS,
     TRANSMIT_SEED,
@@ -22,7 +23,7 @@ from seed_parsers import (
     load_transmit_seed,
     parse_type_line,
 )
-from spec_compare import (
+from tests.specs.spec_compare import (
     JsonDict,
     SvxMatch,
     compare_svx,

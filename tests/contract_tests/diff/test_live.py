@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import faults as f  # noqa: E402
-from asgi_live import MOUNTS, query_of, serving  # noqa: E402
+from orgkit_fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
 
 from contract_tests.diff.analysis import Finding  # noqa: E402
 from contract_tests.diff.classification import ALLOWED, CONTRACT  # noqa: E402
 from contract_tests.diff.report import write_reports  # noqa: E402
 from contract_tests.diff.run import DiffConfig, Outcome, Side, diff  # noqa: E402
-from fixtures import GenerateConfig, export_personas, generate, write_personas  # noqa: E402
 from mockserver.app import MockApp, create_app  # noqa: E402
 from mockserver.config import ServeConfig  # noqa: E402
 from orgkit_cli.cli import main  # noqa: E402
+from tests.contract_tests import faults as f
+from tests.contract_tests.asgi_live import MOUNTS, query_of, serving
 
 SIZES = {"tenants": 4, "orgs_per_tenant": 2, "invitations": 6, "main_active": 12,
          "main_archived": 2, "deployments": 3, "application_agents": 3, "blobs": 2}
