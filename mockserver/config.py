@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orgkit.specs import SpecSource
+from orgkit.specs import SPEC_FILES, SpecSource
 from orgkit.tokens import TokenConfig
 
-BUNDLED = (SpecSource.of("svx"), SpecSource.of("transmit"))
+BUNDLED = tuple(SpecSource.of(name) for name in SPEC_FILES)  # the default: every bundled API
 DEFAULT_CORS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
