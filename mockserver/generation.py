@@ -36,11 +36,12 @@ class Loads:
 
         return await self._off_loop(lambda: self.mock.check_dataset(check(data, "request body")))
 
-    async def load_file(self, path: Path | None) -> str:
-        """Read, check and install the data set in a file (None: the bundled one)."""
-        from fixtures import load
+    async def load_files(self, paths: tuple[Path, ...]) -> str:
+        """Read, merge, check and install the data sets in files (none: the bundled one)."""
+        from fixtures import combine
 
-        return await self._off_loop(lambda: self.mock.check_dataset(load(path)))
+        return await self._off_loop(
+            lambda: self.mock.check_dataset(combine(paths, self.mock.runtimes)))
 
     async def _off_loop(self, make: Callable[[], dict[str, Any]]) -> str:
         if self._busy:
