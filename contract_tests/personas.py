@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from orgkit.errors import ConfigError
+from orgkit.model import IdentityRule
 from orgkit.personas import PersonaKind, load_personas, persona_kind, user_grants
 from orgkit.rights import Caller, Grants
 
@@ -34,24 +35,34 @@ class Persona:
         return self.caller.grants
 
 
-def load(path: Path, api: str) -> dict[str, Persona]:
-    """The personas of one API from a personas file, each with a usable token."""
+def load(path: Path, api: str, identity: IdentityRule | None = None) -> dict[str, Persona]:
+    """The personas of one API from a personas file, each with a usable token; identity (the
+    API's declared grants) says which application tokens are confined to their organization
+    (default: the bundled document's of that name, else none)."""
     document = load_personas(path)
-    found = {name: _persona(name, entry) for name, entry in document["personas"].items()
+    rule = identity or _bundled_identity(api)
+    found = {name: _persona(name, entry, rule) for name, entry in document["personas"].items()
              if entry["api"] == api}
     if not found:
         raise ConfigError(f"{path}: no persona for the {api} API")
     return found
 
 
-def _persona(name: str, entry: Mapping[str, Any]) -> Persona:
+def _bundled_identity(api: str) -> IdentityRule:
+    from orgkit.specs import SPEC_FILES, load_api
+
+    return load_api(api).model.identity if api in SPEC_FILES else IdentityRule()
+
+
+def _persona(name: str, entry: Mapping[str, Any], identity: IdentityRule) -> Persona:
     """A persona by its kind (an application's permissions, or a user's rights per scope)."""
     token, api = _token(name, entry), str(entry["api"])
     if persona_kind(entry) is PersonaKind.APPLICATION:
         kind = str(entry.get("kind") or "admin")
         org = entry.get("organization_id")
         caller = Caller(name, token_kind=kind, org=org,
-                        grants=Grants(permissions=frozenset(entry.get("permissions") or ())))
+                        grants=Grants(permissions=frozenset(entry.get("permissions") or ())),
+                        confined=identity.confines(kind, org))
         return Persona(name, api, token, caller, org_id=org, secrets=_secrets(entry),
                        kind=PersonaKind.APPLICATION)
     # `tid` is the token's tenant context (null for a global admin); without it, assume the

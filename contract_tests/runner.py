@@ -38,7 +38,7 @@ def prepare(config: ContractConfig, results: Results, target: Target | None = No
     check_operations(config, api.model.operations)
     target = target or Target(config.base_url)
     target.ping()
-    personas = load_personas(config.personas, api.model.name)
+    personas = load_personas(config.personas, api.model.name, api.model.identity)
     suite = Suite(config, api, target, personas, results, random.Random(config.seed))
     from contract_tests.preflight import check_mount, check_tokens
 

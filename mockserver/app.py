@@ -48,10 +48,18 @@ def _connexion(mock: Mock) -> Any:
 def create_app(config: ServeConfig | None = None,
                dataset: Mapping[str, Any] | None = None) -> MockApp:
     """Build a mock: the config's fixtures (default set unless given) loaded and served."""
-    from orgkit_fixtures import load
-
     config = config or ServeConfig()
     # Parsing specs and fixtures allocates millions of objects nothing frees early.
     with collection_paused():
-        data = dataset if dataset is not None else load(config.fixtures)
+        data = dataset if dataset is not None else given_dataset(config)
         return MockApp(Mock(config, data))
+
+
+def given_dataset(config: ServeConfig) -> dict[str, Any]:
+    """The data set the config names: its files merged, the default filling in bundled APIs."""
+    from orgkit_fixtures import combine
+
+    from orgkit.specs import load_spec
+
+    files = config.fixture_files
+    return combine(files, [load_spec(s).model.name for s in config.apis] if files else ())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orgkit.specs import SpecSource
+from orgkit.specs import SPEC_FILES, SpecSource
 from orgkit.tokens import TokenConfig
 
-BUNDLED = (SpecSource.of("svx"), SpecSource.of("transmit"))
+BUNDLED = tuple(SpecSource.of(name) for name in SPEC_FILES)  # the default: every bundled API
 DEFAULT_CORS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
@@ -18,7 +18,8 @@ class ServeConfig:
 
     host: str = "127.0.0.1"
     port: int = 8080
-    fixtures: Path | None = None  # None: the bundled fixtures/default.json
+    # Data sets merged by API section (fixtures.combine); None or (): fixtures/default.json.
+    fixtures: Path | tuple[Path, ...] | None = None
     seed: int = 1
     # The documents served, each at its x-orgkit.mount, keyed by its x-orgkit.api name.
     apis: tuple[SpecSource, ...] = field(default_factory=lambda: BUNDLED)
@@ -47,6 +48,13 @@ class ServeConfig:
     max_header_bytes: int = 32 * 1024
     request_read_timeout_s: float = 15.0  # the whole request (head and body) must arrive by then
     keep_alive_timeout_s: float = 5.0
+
+    @property
+    def fixture_files(self) -> tuple[Path, ...]:
+        """The data set files given (empty: the bundled default)."""
+        if self.fixtures is None or isinstance(self.fixtures, tuple):
+            return self.fixtures or ()
+        return (self.fixtures,)
 
     @property
     def base_url(self) -> str:

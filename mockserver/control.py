@@ -184,12 +184,15 @@ class ControlEndpoints:
 
     async def token(self, request: Request) -> Response:
         """Mint a token for a persona or for any subject and tenant."""
-        from orgkit_fixtures import persona_token
+        from orgkit_fixtures.personas import persona_api, persona_token
 
         asked = controlinput.token_request(await _json(request))
         if asked.persona is not None:
+            # Claims named as the persona's API declares them, when that API is served.
+            served = self.mock.runtimes.get(persona_api(self.mock.dataset, asked.persona))
             token = persona_token(self.mock.dataset, asked.persona, self.mock.keyring,
-                                  ttl_seconds=asked.ttl_seconds)
+                                  ttl_seconds=asked.ttl_seconds,
+                                  model=None if served is None else served.model)
         else:
             token = self.mock.keyring.mint(dict(asked.claims), algorithm=asked.algorithm,
                                            ttl_seconds=asked.ttl_seconds)

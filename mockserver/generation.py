@@ -1,4 +1,5 @@
-"""PUT and POST /__mock/fixtures: bounded generation sizes, built off the event loop, one at a time.
+"""PUT and POST /__mock/fixtures: data sets built off the event loop, one at a time (the
+generator bounds its own options: fixtures.config.checked_options).
 
 Generating and indexing the largest allowed data set takes seconds; in a worker thread the mock
 keeps answering meanwhile, and the new state replaces the old one in a single step.
@@ -7,47 +8,12 @@ keeps answering meanwhile, and the new state replaces the old one in a single st
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from dataclasses import fields
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mockserver.mock import Mock
-from orgkit.errors import Conflict, InvalidInput
-
-# Documented in README.md (control API). Large enough for load tests, small enough that one
-# generation stays a few seconds and a few hundred MB.
-LIMITS: Mapping[str, int] = {
-    "tenants": 2000, "orgs_per_tenant": 500, "admins_per_tenant": 50, "admins_per_org": 20,
-    "invitations": 10_000, "main_active": 1000, "main_archived": 1000, "deployments": 1000,
-    "application_agents": 1000, "blobs": 1000, "extra_users": 1000, "transmit_apps": 100,
-    "transmit_organizations": 10_000,
-}
-MAX_ORGS = 20_000  # tenants × orgs_per_tenant
-MAX_SEED = 2**63
-
-
-def checked_options(options: Any) -> dict[str, int]:
-    """The generate options as GenerateConfig keywords; InvalidInput names what is wrong."""
-    from orgkit_fixtures import GenerateConfig
-
-    if not isinstance(options, dict):
-        raise InvalidInput('POST /__mock/fixtures takes {"generate": {...}}')
-    known = {f.name for f in fields(GenerateConfig)}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise InvalidInput(f"unknown generate options {unknown}; known: {sorted(known)}")
-    for name, value in options.items():
-        top = MAX_SEED if name == "seed" else LIMITS.get(name, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
-            raise InvalidInput(f"generate.{name} must be a whole number from 0 to {top}, "
-                               f"got {value!r}")
-    defaults = GenerateConfig()
-    orgs = options.get("tenants", defaults.tenants) * options.get("orgs_per_tenant",
-                                                                   defaults.orgs_per_tenant)
-    if orgs > MAX_ORGS:
-        raise InvalidInput(f"tenants × orgs_per_tenant is {orgs}; the limit is {MAX_ORGS}")
-    return dict(options)
+from orgkit.errors import Conflict
 
 
 class Loads:
@@ -59,6 +25,8 @@ class Loads:
 
     async def generate(self, options: Any) -> str:
         """Generate a data set from options and make it the state; its format."""
+        from orgkit_fixtures.config import checked_options
+
         keywords = checked_options(options)
         return await self._off_loop(lambda: _generated(keywords))
 
@@ -68,11 +36,12 @@ class Loads:
 
         return await self._off_loop(lambda: self.mock.check_dataset(check(data, "request body")))
 
-    async def load_file(self, path: Path | None) -> str:
-        """Read, check and install the data set in a file (None: the bundled one)."""
-        from orgkit_fixtures import load
+    async def load_files(self, paths: tuple[Path, ...]) -> str:
+        """Read, merge, check and install the data sets in files (none: the bundled one)."""
+        from orgkit_fixtures import combine
 
-        return await self._off_loop(lambda: self.mock.check_dataset(load(path)))
+        return await self._off_loop(
+            lambda: self.mock.check_dataset(combine(paths, self.mock.runtimes)))
 
     async def _off_loop(self, make: Callable[[], dict[str, Any]]) -> str:
         if self._busy:

@@ -29,11 +29,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 LOOPBACK_ORIGIN = re.compile(DEFAULT_CORS)
-# Control paths any client may use without the control token: public keys, and the blob and logo
-# URLs the APIs hand out (uploads carry their own signature).
-PUBLIC_CONTROL = ("/__mock/jwks.json", "/.well-known/jwks.json", "/__mock/uploads/",
-                  "/__mock/blob-content/", "/__mock/logos/")
-UPLOADS = "/__mock/uploads/"
+# Control paths any client may use without the control token: public keys, and (added per
+# served API, see plugin_prefixes) the URLs its plugin's routes hand out (blob and logo URLs;
+# uploads carry their own signature).
+PUBLIC_KEYS = ("/__mock/jwks.json", "/.well-known/jwks.json")
+# Plugin routes with these methods take a body: uploads, read under max_blob_bytes.
+BODY_METHODS = frozenset({"PUT", "POST", "PATCH"})
 TOKEN_HEADER = "x-orgkit-control-token"
 # Methods a browser may send cross-origin without a preflight when the body is form-like.
 NEEDS_JSON = frozenset({"POST", "PUT", "PATCH"})
@@ -65,6 +66,8 @@ class Guard:
         self.names = frozenset({*LOOPBACK_NAMES, config.host.lower(),
                                 *(h.lower() for h in config.allowed_hosts)})
         self.origin_regex = re.compile(config.cors_origin_regex or DEFAULT_CORS)
+        self.public = (*PUBLIC_KEYS, *plugin_prefixes(mock))
+        self.uploads = plugin_prefixes(mock, BODY_METHODS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,7 +91,7 @@ class Guard:
         await self.inner(scope, receive, send)
 
     def _door(self, path: str) -> Door:
-        if path.startswith(PUBLIC_CONTROL):
+        if path.startswith(self.public):
             return Door.PUBLIC
         if path.startswith(self.control_paths):
             return Door.PUBLIC if not path.startswith("/__mock") else Door.CONTROL
@@ -157,9 +160,9 @@ class Guard:
 
     def _body_limit(self, scope: Scope) -> int:
         config = self.mock.config
-        if scope["path"].startswith(UPLOADS):
+        if self.uploads and scope["path"].startswith(self.uploads):
             return config.max_blob_bytes
-        if scope["path"].startswith("/__mock") and not scope["path"].startswith(PUBLIC_CONTROL):
+        if scope["path"].startswith("/__mock") and not scope["path"].startswith(self.public):
             return config.max_control_body_bytes
         return config.max_body_bytes
 
@@ -168,6 +171,14 @@ class Guard:
         found = self.mock.api_for_path(path) if door is Door.API else None
         shape = None if found is None else self.mock.runtimes[found[0]].model.error_shape
         await send_response(send, error_response(shape, exc, {"Connection": "close"}))
+
+
+def plugin_prefixes(mock: Mock, methods: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The fixed part (up to the first `{`) of the served plugins' own routes, for methods."""
+    found = {path.partition("{")[0]
+             for runtime in mock.runtimes.values() for route in runtime.plugin.routes
+             for method, _, path in [route.partition(" ")] if methods is None or method in methods}
+    return tuple(sorted(found))
 
 
 def host_name(host: str) -> str:

@@ -107,8 +107,9 @@ class Identity:
         subject = self._subject(claims)
         kind = self._token_kind(claims)
         self._check_subject(store, subject)
-        return Caller(subject, _text(claims, self.auth.tenant_claim), kind,
-                      _text(claims, self.rule.org_claim), self.grants(store, subject, claims))
+        org = _text(claims, self.rule.org_claim)
+        return Caller(subject, _text(claims, self.auth.tenant_claim), kind, org,
+                      self.grants(store, subject, claims), self.rule.confines(kind, org))
 
     def grants(self, store: Store, subject: str, claims: Mapping[str, Any]) -> Grants:
         """Every right the subject holds: flat scopes now, tenant and org ones when asked."""

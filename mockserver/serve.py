@@ -53,7 +53,8 @@ def _persona_rows(mock: Mock) -> list[tuple[str, str]]:
 
     personas: Mapping[str, Any] = {n: e for n, e in mock.dataset.get("personas", {}).items()
                                    if e.get("api") in mock.runtimes}
-    users = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL))
+    users = [(name, persona_token(mock.dataset, name, mock.keyring, ttl_seconds=BANNER_TTL,
+                                  model=mock.runtimes[entry["api"]].model))
              for name, entry in personas.items() if persona_kind(entry) is PersonaKind.USER]
     return users + [(name, f"client_id={entry['client_id']} client_secret="
                            f"{entry['client_secret']}  (POST {_token_path(mock, entry['api'])})")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from mockserver.app import MockApp, create_app
+from mockserver.app import MockApp, create_app, given_dataset
 from mockserver.generation import Loads
 from orgkit.errors import OrgkitError
 from orgkit.specs import load_spec
@@ -29,7 +29,8 @@ class Reloading:
         self.current = app
         self.out = out or sys.stderr
         config = app.mock.config
-        self.fixtures = _fixtures_path(config.fixtures)
+        self.files = config.fixture_files
+        self.fixtures = {p.resolve() for p in self.files} or {_default_path()}
         self.specs = {path.resolve() for source in config.apis
                       for path in (source.path, *source.overlays)}
 
@@ -43,7 +44,7 @@ class Reloading:
     @property
     def watched(self) -> set[Path]:
         """The files whose edits reload the mock."""
-        return {self.fixtures, *self.specs}
+        return {*self.fixtures, *self.specs}
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Reload on every change to a watched file until stop is set."""
@@ -62,9 +63,10 @@ class Reloading:
             if changed & self.specs:
                 self.current = await asyncio.to_thread(self._rebuilt)
                 self._say("specs changed: app rebuilt")
-            elif self.fixtures in changed:
-                await Loads(self.current.mock).load_file(self.fixtures)
-                self._say(f"{self.fixtures.name} changed: data set reloaded")
+            elif changed & self.fixtures:
+                await Loads(self.current.mock).load_files(self.files)
+                names = ", ".join(sorted(p.name for p in changed & self.fixtures))
+                self._say(f"{names} changed: data set reloaded")
         # A spec the model builder cannot read may surface as KeyError or TypeError.
         except (OrgkitError, OSError, ValueError, KeyError, TypeError) as exc:
             self._say(f"reload failed, still serving the previous version: {_one_line(exc)}")
@@ -76,7 +78,7 @@ class Reloading:
         old = self.current.mock
         load_spec.cache_clear()
         try:
-            fresh = create_app(old.config, _dataset(self.fixtures))
+            fresh = create_app(old.config, given_dataset(old.config))
         finally:
             load_spec.cache_clear()  # a broken spec is not cached; a good one is loaded again
         try:
@@ -91,16 +93,10 @@ class Reloading:
         print(f"orgkit: --watch: {message}", file=self.out, flush=True)
 
 
-def _dataset(path: Path) -> dict[str, Any]:
-    from orgkit_fixtures import load
-
-    return load(path)
-
-
-def _fixtures_path(path: Path | None) -> Path:
+def _default_path() -> Path:
     from orgkit_fixtures import default_path
 
-    return (path or default_path()).resolve()
+    return default_path().resolve()
 
 
 def _one_line(exc: BaseException) -> str:

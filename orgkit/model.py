@@ -350,7 +350,15 @@ class IdentityRule:
     token_kind_claim: str | None = None  # None: every caller is a "user"
     token_kinds: tuple[str, ...] = ()  # accepted token kinds (empty: any)
     org_claim: str | None = None  # org-confined tokens name their org here
+    # Token kinds limited to the org their org_claim names (empty: every token carrying it).
+    confined_token_kinds: tuple[str, ...] = ()
     sources: tuple[GrantSource, ...] = ()
+
+    def confines(self, token_kind: str, org: str | None) -> bool:
+        """Whether a caller of this kind, whose token names org, is limited to that org."""
+        if self.confined_token_kinds:
+            return token_kind in self.confined_token_kinds
+        return self.org_claim is not None and org is not None
 
     def collections(self) -> tuple[tuple[str, str], ...]:
         """(JSON pointer below the rule, collection) for every collection the rule names."""

@@ -49,6 +49,8 @@ class Caller:
     token_kind: str = "user"
     org: str | None = None
     grants: Grants = Grants()
+    # Limited to `org` by the API's declared grants (x-orgkit.grants.confined_token_kinds).
+    confined: bool = False
 
 
 def holds(req: Requirement, grants: Grants, resolve: Resolver) -> bool:
@@ -79,11 +81,11 @@ def authorize(rule: RightsRule, caller: Caller, resolve: Resolver) -> None:
     if rule.token_kinds and caller.token_kind not in rule.token_kinds:
         raise Forbidden(f"a {caller.token_kind} token is not accepted here; "
                         f"accepted: {', '.join(rule.token_kinds)}")
-    if rule.org_confined_to is not None and caller.token_kind == "org_admin":
+    if rule.org_confined_to is not None and caller.confined:
         target = resolve(rule.org_confined_to)
         if target is None or target != caller.org:  # an unknown target never matches
-            raise Forbidden(f"this org admin token is limited to organization {caller.org}, "
-                            f"got {target}")
+            raise Forbidden(f"this {caller.token_kind} token is limited to organization "
+                            f"{caller.org}, got {target}")
     if rule.mode is RightsMode.ANY_OF:
         if not any(holds(r, caller.grants, resolve) for r in rule.any_of):
             raise Forbidden(f"requires one of: {describe(rule.any_of, resolve)}; "

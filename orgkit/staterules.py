@@ -58,12 +58,26 @@ def parse_identity(x: Reader) -> IdentityRule:
         s = g.sub("subject")
         subject = SubjectRule(s.get("collection", str), s.get("field", str, "id") or "id")
     sources = g.get("sources", list, [])
+    _check_confinement(g)
     return IdentityRule(
         subject=subject, token_kind_claim=g.get("token_kind_claim", str, None),
         token_kinds=tuple(_strings(g, "token_kinds")), org_claim=g.get("org_claim", str, None),
+        confined_token_kinds=tuple(_strings(g, "confined_token_kinds")),
         sources=tuple(_source(Reader(g.source, raw, f"{g.pointer}/sources/{i}"))
                       for i, raw in enumerate(sources)),
     )
+
+
+def _check_confinement(g: Reader) -> None:
+    """SpecError for confined token kinds without an org claim, or outside token_kinds."""
+    confined, accepted = _strings(g, "confined_token_kinds"), _strings(g, "token_kinds")
+    if confined and g.get("org_claim", str, None) is None:
+        raise g.fail("confined_token_kinds", "confines tokens to the org their org_claim "
+                     "names, but no org_claim is declared")
+    for i, kind in enumerate(confined):
+        if accepted and kind not in accepted:
+            raise g.fail(f"confined_token_kinds/{i}", f"{kind!r} is not one of token_kinds "
+                         f"{accepted}")
 
 
 def _strings(r: Reader, key: str) -> list[str]:

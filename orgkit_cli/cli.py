@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orgkit.errors import ConfigError, OrgkitError
-from orgkit_cli.sources import add_source_options, one_source, served_sources
+from orgkit_cli.sources import add_source_options, one_source, served_data, served_sources
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError("--watch and --state do not combine: --watch reloads the state from "
                           "the edited files, --state keeps it across restarts; choose one")
     config = ServeConfig(
-        host=args.host, port=args.port, fixtures=args.fixtures, seed=args.seed,
+        host=args.host, port=args.port, fixtures=tuple(args.fixtures or ()), seed=args.seed,
         cors_origins=tuple(args.cors_origin or ()),
         cors_origin_regex=None if args.no_cors or args.cors_origin else DEFAULT_CORS,
         latency_ms=args.latency, latency_jitter_ms=args.jitter,
@@ -43,12 +43,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from orgkit_fixtures import load, persona_token
+    from orgkit_fixtures.personas import api_model, persona_api, persona_token
 
     from orgkit.tokens import DEFAULT_SECRET, KeyRing, TokenConfig
 
+    dataset, models = served_data(args)
+    model = api_model(persona_api(dataset, args.persona), models)
     keyring = KeyRing(TokenConfig(secret=args.secret or DEFAULT_SECRET))
-    print(persona_token(load(args.fixtures), args.persona, keyring))
+    print(persona_token(dataset, args.persona, keyring, model=model))
     return 0
 
 
@@ -64,16 +66,12 @@ def _fixtures_generate(args: argparse.Namespace) -> int:
 
 
 def _personas_export(args: argparse.Namespace) -> int:
-    from orgkit_fixtures import export_personas, load, write_personas
+    from orgkit_fixtures import export_personas, write_personas
 
-    from orgkit.specs import SpecSource, load_spec
-
-    # What a user persona holds is read by its API's declared grants: the bundled documents,
-    # or the --spec documents of other APIs (examples/workspaces).
-    models = {api.model.name: api.model
-              for api in (load_spec(SpecSource.of(s)) for s in args.spec or ())}
-    write_personas(export_personas(load(args.fixtures), base_url=args.base_url, models=models),
-                   args.out)
+    # What a user persona holds is read by its API's declared grants, and an application's
+    # token URL is its API's mount + token_url: the documents as served (overlays applied).
+    dataset, models = served_data(args)
+    write_personas(export_personas(dataset, base_url=args.base_url, models=models), args.out)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -126,6 +124,10 @@ APIs (SVX API 4.0.0 and Transmit Organizations). Serve a stateful mock generated
 run the contract suite against any implementation, or compare two implementations."""
 
 
+FIXTURES_HELP = ("data set (repeatable: merged by API section; a served bundled API no file "
+                 "gives a section takes the default's; default: fixtures/default.json)")
+
+
 class Help(argparse.ArgumentDefaultsHelpFormatter):
     """One line per flag; "(default: X)" added where there is a default worth showing."""
 
@@ -157,8 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "under /cis)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
     s.add_argument("--port", type=int, default=8080, help="port to listen on")
-    s.add_argument("--fixtures", type=Path, metavar="FILE",
-                   help="data set to load (default: fixtures/default.json)")
+    s.add_argument("--fixtures", action="append", type=Path, metavar="FILE", help=FIXTURES_HELP)
     s.add_argument("--seed", type=int, default=1, help="seed for ids the mock generates")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                    help="allowed origin (repeatable); "
@@ -199,9 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("token", help="print a bearer token for a persona of the fixtures")
     t.add_argument("--persona", required=True, help="persona name, e.g. tenant-admin")
-    t.add_argument("--fixtures", type=Path,
-                   help="data set holding the persona (default: fixtures/default.json)")
+    t.add_argument("--fixtures", action="append", type=Path, metavar="FILE", help=FIXTURES_HELP)
     t.add_argument("--secret", help="HS256 secret (default: the public development secret)")
+    add_source_options(t, serve=True)
     t.set_defaults(func=_token)
 
     f = sub.add_parser("fixtures", help="fixture data sets").add_subparsers(dest="sub",
@@ -218,13 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("personas", help="personas files").add_subparsers(dest="sub", required=True)
     e = p.add_parser("export", help="write the personas file for a mock started with defaults")
     e.add_argument("--out", type=Path, required=True, help="personas file to write (JSON)")
-    e.add_argument("--fixtures", type=Path,
-                   help="data set of the personas (default: fixtures/default.json)")
+    e.add_argument("--fixtures", action="append", type=Path, metavar="FILE", help=FIXTURES_HELP)
     e.add_argument("--base-url", default="http://127.0.0.1:8080",
                    help="where the mock runs (token URLs in the file use it)")
-    e.add_argument("--spec", action="append", type=Path, metavar="FILE",
-                   help="the OpenAPI document of the personas' API when it is not bundled "
-                        "(repeatable)")
+    add_source_options(e, serve=True)
     e.set_defaults(func=_personas_export)
 
     d = sub.add_parser("spec", help="write the document the mock serves (components and $refs "

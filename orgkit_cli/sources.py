@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from orgkit.errors import ConfigError
+from orgkit.model import ApiModel
 from orgkit.overlays import read_overlay
 from orgkit.specs import SPEC_FILES, SpecSource
 
@@ -22,10 +24,10 @@ def add_source_options(parser: argparse.ArgumentParser, *, serve: bool = False) 
     """--api/--spec (repeatable for serve, else exactly one of them) and --overlay."""
     if serve:
         parser.add_argument("--api", action="append", choices=BUNDLED,
-                            help="serve this bundled document (repeatable; default: svx and "
+                            help="a bundled document served (repeatable; default: svx and "
                                  "transmit when no --spec is given)")
         parser.add_argument("--spec", action="append", type=Path, metavar="FILE",
-                            help="serve this OpenAPI document at its x-orgkit.mount "
+                            help="an OpenAPI document served at its x-orgkit.mount "
                                  "(repeatable)")
     else:
         group = parser.add_mutually_exclusive_group(required=True)
@@ -50,6 +52,17 @@ def served_sources(args: argparse.Namespace) -> tuple[SpecSource, ...]:
         for index in _targets(overlay, documents):
             overlays[index].append(overlay)
     return tuple(SpecSource(d.path, tuple(o)) for d, o in zip(documents, overlays, strict=True))
+
+
+def served_data(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, ApiModel]]:
+    """The data set of `--fixtures` (merged as `orgkit serve` merges it) and the models of the
+    documents `--api`/`--spec`/`--overlay` name, as `orgkit serve` would serve them."""
+    from orgkit_fixtures import combine
+
+    from orgkit.specs import load_spec
+
+    models = {api.model.name: api.model for api in map(load_spec, served_sources(args))}
+    return combine(tuple(args.fixtures or ()), models), models
 
 
 def _targets(overlay: Path, documents: list[SpecSource]) -> list[int]:

@@ -80,7 +80,7 @@ def side_personas(config: DiffConfig, side: Side, api: LoadedApi) -> dict[str, P
     target = Target(contract.base_url)
     try:
         target.ping()
-        personas = load_personas(side.personas, api.model.name)
+        personas = load_personas(side.personas, api.model.name, api.model.identity)
         check_tokens(Suite(contract, api, target, personas, Results()))
     finally:
         target.close()

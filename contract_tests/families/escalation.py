@@ -34,7 +34,7 @@ from contract_tests.target import Exchange
 from orgkit.errors import ConfigError
 from orgkit.grants import wider_authority
 from orgkit.model import GrantRule, Operation, RightsMode
-from orgkit.specs import SPEC_FILES
+from orgkit.personas import load_personas as load_personas_file
 
 FAMILY = "rights"
 Step = Callable[[], Exchange]
@@ -290,13 +290,14 @@ def foreign_steps(scenery: Scenery, op: Operation, persona: Persona) -> list[Ste
 
 def other_api_persona(suite: Suite) -> tuple[Persona | None, str]:
     """The first persona of another API in the personas file (None: why there is none)."""
-    for api in SPEC_FILES:
-        if api == suite.api.model.name:
-            continue
+    document = load_personas_file(suite.config.personas)
+    others = sorted({str(e["api"]) for e in document["personas"].values()}
+                    - {suite.api.model.name})
+    for api in others:
         try:
             found = load_personas(suite.config.personas, api)
         except ConfigError as exc:
             return None, f"no usable persona of another API in the personas file: {exc}"
         return next(iter(found.values())), ""
-    return None, "no other API is known"
+    return None, "the personas file has no persona of another API"
 

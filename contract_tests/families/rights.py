@@ -76,12 +76,12 @@ def check_operation(suite: Suite, scenery: Scenery, op: Operation) -> None:
 
 
 def plan_scenes(scenery: Scenery, op: Operation) -> list[Scene]:
-    """The request at the home site, plus one inside each org-admin token's own organization."""
+    """The request at the home site, plus one inside each confined token's own organization."""
     scenes = [Scene(scenery.plan(op))]
     confined = op.rights.org_confined_to
     if confined is not None:
         for persona in scenery.personas():
-            if persona.caller.token_kind == "org_admin" and persona.caller.org:
+            if persona.caller.confined and persona.caller.org:
                 pins = {confined.name: persona.caller.org}
                 scenes.append(Scene(scenery.plan(op, persona, pins=pins), pins))
     return scenes

@@ -49,7 +49,9 @@ def caller(*, glob: tuple[str, ...] = (), tenant: dict[str, tuple[str, ...]] | N
         org_rights={k: frozenset(v) for k, v in (org or {}).items()},
         permissions=frozenset(perms),
     )
-    return Caller(subject="u1", token_kind=kind, org=org_id, grants=grants)
+    # Transmit declares confined_token_kinds: [org_admin] (x-orgkit.grants).
+    return Caller(subject="u1", token_kind=kind, org=org_id, grants=grants,
+                  confined=kind == "org_admin")
 
 
 # Like SVX getOrg.

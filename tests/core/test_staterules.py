@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orgkit.errors import SpecError
-from orgkit.model import GrantSource, Scope, ScopeNesting, SubjectRule
+from orgkit.model import GrantSource, IdentityRule, Scope, ScopeNesting, SubjectRule
 from orgkit.specs import build_model, load_api
 
 SRC = "teams.yaml"
@@ -181,3 +181,70 @@ def test_bundled_specs_declare_their_grants(api: str, scopes: tuple[Scope, ...],
     identity = load_api(api).model.identity
     assert tuple(s.scope for s in identity.sources) == scopes
     assert identity.subject == subject
+
+
+def _confining(grants: dict[str, Any]) -> dict[str, Any]:
+    """The document with its grants rule changed by grants (a None value drops the key)."""
+    data = _document()
+    rule = data["x-orgkit"]["grants"]
+    rule.update(grants)
+    for key in [k for k, v in rule.items() if v is None]:
+        del rule[key]
+    return data
+
+
+CONFINEMENT = [
+    ("declared-kinds", {"confined_token_kinds": ["robot"]}, ("robot",)),
+    ("none-declared", {}, ()),
+]
+
+
+@pytest.mark.parametrize(("grants", "kinds"), [c[1:] for c in CONFINEMENT],
+                         ids=[c[0] for c in CONFINEMENT])
+def test_confined_token_kinds_parse(grants: dict[str, Any], kinds: tuple[str, ...]) -> None:
+    assert build_model(_confining(grants), SRC).identity.confined_token_kinds == kinds
+
+
+BROKEN_CONFINEMENT = [
+    ("without-org-claim", {"confined_token_kinds": ["robot"], "org_claim": None},
+     f"{GRANTS}/confined_token_kinds", "no org_claim"),
+    ("kind-not-accepted", {"confined_token_kinds": ["robot", "alien"]},
+     f"{GRANTS}/confined_token_kinds/1", "'alien' is not one of token_kinds"),
+    ("not-a-list", {"confined_token_kinds": "robot"}, f"{GRANTS}/confined_token_kinds",
+     "expected list"),
+]
+
+
+@pytest.mark.parametrize(("grants", "pointer", "fragment"), [b[1:] for b in BROKEN_CONFINEMENT],
+                         ids=[b[0] for b in BROKEN_CONFINEMENT])
+def test_broken_confinement_names_the_pointer(grants: dict[str, Any], pointer: str,
+                                              fragment: str) -> None:
+    with pytest.raises(SpecError) as info:
+        build_model(_confining(grants), SRC)
+    assert (info.value.pointer, fragment in info.value.problem) == (pointer, True)
+
+
+CONFINES = [
+    # (rule, token kind, org claim value, confined?)
+    ("declared-kind-with-org", IdentityRule(org_claim="o", confined_token_kinds=("robot",)),
+     "robot", "p1", True),
+    ("declared-kind-without-org", IdentityRule(org_claim="o", confined_token_kinds=("robot",)),
+     "robot", None, True),
+    ("other-kind-carrying-org", IdentityRule(org_claim="o", confined_token_kinds=("robot",)),
+     "human", "p1", False),
+    ("undeclared-kinds-org-claim-carried", IdentityRule(org_claim="o"), "human", "p1", True),
+    ("undeclared-kinds-no-org-claim-value", IdentityRule(org_claim="o"), "human", None, False),
+    ("no-org-claim-at-all", IdentityRule(), "user", "p1", False),
+]
+
+
+@pytest.mark.parametrize(("rule", "kind", "org", "confined"), [c[1:] for c in CONFINES],
+                         ids=[c[0] for c in CONFINES])
+def test_which_callers_are_confined(rule: IdentityRule, kind: str, org: str | None,
+                                    confined: bool) -> None:
+    assert rule.confines(kind, org) is confined
+
+
+def test_transmit_confines_its_org_admin_tokens_by_declaration() -> None:
+    identity = load_api("transmit").model.identity
+    assert (identity.org_claim, identity.confined_token_kinds) == ("org_id", ("org_admin",))

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from orgkit_fixtures.config import LIMITS, MAX_ORGS, checked_options
 
 from mockserver.app import MockApp
-from mockserver.generation import LIMITS, MAX_ORGS, checked_options
 from orgkit.errors import InvalidInput
 
 BAD = [("not-an-object", [1]), ("unknown-key", {"tenant": 3}), ("bool", {"tenants": True}),

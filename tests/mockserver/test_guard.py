@@ -225,3 +225,31 @@ def test_too_many_headers_are_431_in_the_api_shape(api: Api) -> None:
 def test_oversized_headers_are_431_on_the_control_api(api: Api) -> None:
     response = api.client.get("/__mock/faults", headers={"X-Big": "a" * 40_000})
     _is_control_error(response, 431)
+
+
+def _served(*names: str) -> Any:
+    """A stand-in mock serving these APIs' plugins (what plugin_prefixes reads)."""
+    from types import SimpleNamespace
+
+    from mockserver.mock import plugin_for
+
+    return SimpleNamespace(runtimes={n: SimpleNamespace(plugin=plugin_for(n)) for n in names})
+
+
+PREFIXES = [
+    ("bundled", ("svx", "transmit"), None,
+     ("/__mock/blob-content/", "/__mock/logos/", "/__mock/uploads/")),
+    ("bundled-bodies", ("svx", "transmit"), frozenset({"PUT"}), ("/__mock/uploads/",)),
+    ("transmit-alone", ("transmit",), None, ("/__mock/logos/",)),
+    ("no-plugin", ("workspaces",), None, ()),
+]
+
+
+@pytest.mark.parametrize(("names", "methods", "prefixes"), [p[1:] for p in PREFIXES],
+                         ids=[p[0] for p in PREFIXES])
+def test_public_control_paths_come_from_the_served_plugins(
+        names: tuple[str, ...], methods: frozenset[str] | None,
+        prefixes: tuple[str, ...]) -> None:
+    from mockserver.guard import plugin_prefixes
+
+    assert plugin_prefixes(_served(*names), methods) == prefixes

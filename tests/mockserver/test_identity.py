@@ -297,3 +297,11 @@ def test_lazy_rights_equal_the_whole_table(runtime: ApiRuntime,
             table.setdefault(m["workspace_id"], set()).update(roles)
     assert dict(grants.tenant_rights) == table
     assert all(grants.tenant_rights.get(w) == table.get(w) for w in ("w1", "w2", "w3"))
+
+
+def test_a_token_carrying_the_org_claim_is_confined_when_no_kinds_are_declared(
+        runtime: ApiRuntime, keyring: KeyRing) -> None:
+    """The SPEC declares org_claim `project` and no confined_token_kinds."""
+    confined = runtime.authenticate(token(keyring, "ana", project="p1"))
+    free = runtime.authenticate(token(keyring, "ana"))
+    assert (confined.confined, confined.org, free.confined, free.org) == (True, "p1", False, None)
