@@ -127,7 +127,7 @@ def _keep(kept: bytearray, chunk: bytes) -> int:
 
 
 def persona_index(personas: Mapping[str, Any]) -> dict[str, str]:
-    """persona_of as a table: each sub and client_id to the first persona naming it."""
+    """Each sub (SVX) and client_id (Transmit) to the first persona naming it."""
     index: dict[str, str] = {}
     for name, entry in personas.items():
         if isinstance(entry, Mapping):
