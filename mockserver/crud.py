@@ -9,7 +9,7 @@ from typing import Any
 from mockserver.engine import Ctx
 from mockserver.http import Response
 from mockserver.schemas import skeleton
-from mockserver.store import Collection, Item, Key
+from mockserver.store import SEP, Collection, Item, Key
 from orgkit import pagination
 from orgkit.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from orgkit.model import Filter
@@ -23,6 +23,17 @@ def list_items(ctx: Ctx) -> Response:
     coll = ctx.store[ctx.rule.collection]
     ensure_parents_exist(ctx)
     partition, scans = split_filters(ctx)
+    # The answer is a function of the collection and of what the request asks (its parents,
+    # filters and query): kept until the collection's next write, a repeated page is a lookup.
+    asked = repr((ctx.op.operation_id, sorted(partition.items()),
+                  [(f.field, f.match, v) for f, v in scans], sorted(ctx.req.query.items())))
+    return Response(200, raw=coll.remembered(asked, lambda: _answer(ctx, coll, partition, scans)))
+
+
+def _answer(ctx: Ctx, coll: Collection, partition: dict[str, Any],
+            scans: list[tuple[Filter, str]]) -> bytes:
+    """The list's body: the page the request asks for, out of the sorted index."""
+    assert ctx.rule is not None
     paging = ctx.op.pagination
     order_key = _order_key(ctx)
     entries = coll.sorted_entries(partition, order_key)
@@ -44,17 +55,19 @@ def _encoded(ctx: Ctx, coll: Collection, entries: Iterable[tuple[Any, str]]) -> 
     """The listed items' JSON, comma-joined: each item encoded once per write of it, and a
     page joined once until the collection's next write (a page then costs a slice of the
     index, not a copy and an encoding of every item)."""
-    def encode(item: Item) -> bytes:
-        return json.dumps(ctx.render(item)).encode()
-
-    return coll.derived_page(tuple(joined for _, joined in entries), encode, b", ")
+    return coll.derived_page(tuple(joined for _, joined in entries),
+                             lambda item: _encode(ctx, item), b", ")
 
 
-def _page(items_field: str, items: bytes, rest: Mapping[str, Any]) -> Response:
-    """A list response, as json.dumps would write it: the items first, then the rest."""
+def _encode(ctx: Ctx, item: Item) -> bytes:
+    """An item's JSON as lists and gets answer it (the one function the item memo keeps)."""
+    return json.dumps(ctx.render(item)).encode()
+
+
+def _page(items_field: str, items: bytes, rest: Mapping[str, Any]) -> bytes:
+    """A list body, as json.dumps would write it: the items first, then the rest."""
     tail = b", " + json.dumps(rest)[1:-1].encode() if rest else b""
-    raw = b"".join([b"{", json.dumps(items_field).encode(), b": [", items, b"]", tail, b"}"])
-    return Response(200, raw=raw)
+    return b"".join([b"{", json.dumps(items_field).encode(), b": [", items, b"]", tail, b"}"])
 
 
 def _order_key(ctx: Ctx) -> str:
@@ -187,8 +200,17 @@ def stamp(ctx: Ctx, item: Item, schema: Mapping[str, Any], *, created: bool = Fa
 
 
 def get(ctx: Ctx) -> Response:
-    """The addressed item."""
-    return ctx.wrap(ctx.target())
+    """The addressed item: its JSON encoded once per write of it (as lists use it)."""
+    item = ctx.target()
+    assert ctx.rule is not None
+    if ctx.op.success_status == 204:
+        return ctx.wrap(item)
+    coll = ctx.store[ctx.rule.collection]
+    encoded = coll.derived(SEP.join(coll.key_of(item)), lambda found: _encode(ctx, found))
+    envelope = ctx.rule.envelope
+    if envelope:
+        encoded = b"".join([b"{", json.dumps(envelope).encode(), b": ", encoded, b"}"])
+    return Response(ctx.op.success_status, raw=encoded)
 
 
 def update(ctx: Ctx) -> Response:

@@ -163,6 +163,9 @@ class ApiRuntime:
         # One stream per API so the same seed gives different ids in SVX and Transmit.
         self.rng = random.Random(f"{seed}:{self.model.name}")
         self._tokens: dict[str, Mapping[str, Any]] = {}
+        # The Caller of each cached token, with the identity revision it was built at (a write
+        # to the collections it depends on makes the next request build it anew).
+        self._callers: dict[str, tuple[tuple[object, ...], Caller]] = {}
         self.token_cache_bytes = 0  # the cached tokens' text: bounded with their count
 
     def _layout(self) -> dict[str, tuple[str, ...]]:
@@ -252,7 +255,18 @@ class ApiRuntime:
         if foreign is not None:
             raise Unauthenticated(f"not an access token of the {self.model.name} API: "
                                   f"{foreign}{self.identity.hint}")
-        return self.identity.caller(self.store, claims)
+        return self._caller(token, claims)
+
+    def _caller(self, token: str, claims: Mapping[str, Any]) -> Caller:
+        """The token's Caller, built again only when the store it was built from has changed."""
+        revision = self.identity.revision(self.store)
+        known = self._callers.get(token)
+        if known is not None and known[0] == revision:
+            return known[1]
+        caller = self.identity.caller(self.store, claims)
+        if token in self._tokens:  # bounded with the token cache
+            self._callers[token] = (revision, caller)
+        return caller
 
     def _cache_token(self, token: str, claims: Mapping[str, Any]) -> None:
         """Remember a verified token, the cache bounded by count and bytes (verifying again is
@@ -262,6 +276,7 @@ class ApiRuntime:
         full = len(self._tokens) >= TOKEN_CACHE_ENTRIES
         if full or self.token_cache_bytes + len(token) > TOKEN_CACHE_BYTES:
             self._tokens.clear()
+            self._callers.clear()
             self.token_cache_bytes = 0
         self._tokens[token] = claims
         self.token_cache_bytes += len(token)

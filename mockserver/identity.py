@@ -98,9 +98,20 @@ class Identity:
         sources = tuple(Source(s) for s in self.rule.sources)
         self.sources = {scope: tuple(s for s in sources if s.rule.scope is scope)
                         for scope in Scope}
+        # What a Caller is computed from besides its claims: the subject's collection and the
+        # flat (global, permission) sources'. Tenant and org rights are looked up live.
+        flat = self.sources[Scope.GLOBAL] + self.sources[Scope.PERMISSION]
+        self.depends = tuple(dict.fromkeys(
+            ([] if self.rule.subject is None else [self.rule.subject.collection])
+            + [s.rule.collection for s in flat if s.rule.collection is not None]))
         # Where a token of the wrong kind can get a right one (Transmit: its token endpoint).
         token_url = self.auth.token_url
         self.hint = "" if token_url is None else f"; get one from POST {model.mount}{token_url}"
+
+    def revision(self, store: Store) -> tuple[object, ...]:
+        """What a Caller built now depends on: equal revisions, the same Caller (its tenant and
+        org rights are read from the store when asked, so they need no revision)."""
+        return (store, *(store[name].revision for name in self.depends))
 
     def caller(self, store: Store, claims: Mapping[str, Any]) -> Caller:
         """The caller the claims name; Unauthenticated when the grants rule refuses them."""

@@ -12,7 +12,7 @@ from mockserver import svx, transmit
 from mockserver.config import ServeConfig
 from mockserver.engine import ApiPlugin, ApiRuntime
 from mockserver.heap import collection_paused
-from mockserver.requestlog import LoggedRequest, RequestLog, persona_of
+from mockserver.requestlog import LoggedRequest, RequestLog, persona_index
 from mockserver.router import Router
 from mockserver.snapshots import check_state
 from mockserver.statefile import FRESH, Header, StateFile, digest, discard
@@ -107,6 +107,9 @@ class Mock:
         self.log = RequestLog(config.request_log_size)
         self.rng = random.Random(config.seed)
         self.dataset: Mapping[str, Any] = {}
+        # Subject -> persona name, for the personas object it was built from (the log names a
+        # persona on every request; a dataset load replaces the personas object).
+        self._personas: tuple[Any, Mapping[str, str]] | None = None
         self.load(dataset)
         self.durable = None if config.state is None else self._open_state(config.state)
 
@@ -232,7 +235,10 @@ class Mock:
 
     def persona_of(self, subject: str | None) -> str | None:
         """The loaded persona a caller's subject (or client id) belongs to, else the subject."""
-        return persona_of(self.dataset.get("personas", {}), subject)
+        personas = self.dataset.get("personas", {})
+        if self._personas is None or self._personas[0] is not personas:
+            self._personas = (personas, persona_index(personas))
+        return None if subject is None else self._personas[1].get(subject, subject)
 
     def fault_settings(self) -> dict[str, Any]:
         """The current fault settings as JSON."""

@@ -126,14 +126,15 @@ def _keep(kept: bytearray, chunk: bytes) -> int:
     return len(chunk)
 
 
-def persona_of(personas: Mapping[str, Any], subject: str | None) -> str | None:
-    """The persona name whose sub (SVX) or client_id (Transmit) is subject, else subject."""
-    if subject is None:
-        return None
+def persona_index(personas: Mapping[str, Any]) -> dict[str, str]:
+    """Each sub (SVX) and client_id (Transmit) to the first persona naming it."""
+    index: dict[str, str] = {}
     for name, entry in personas.items():
-        if isinstance(entry, Mapping) and subject in (entry.get("sub"), entry.get("client_id")):
-            return str(name)
-    return subject
+        if isinstance(entry, Mapping):
+            for value in (entry.get("sub"), entry.get("client_id")):
+                if isinstance(value, str):
+                    index.setdefault(value, str(name))
+    return index
 
 
 class RequestLog:

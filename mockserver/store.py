@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -75,7 +75,10 @@ class Collection:
         # Values derived from an item (its encoded JSON), valid until the item is next written:
         # every write goes through put or delete (the indexes and the journal rely on it too).
         self._memo: dict[str, Any] = {}  # by joined key, as index entries name items
-        self._pages: dict[tuple[str, ...], bytes] = {}  # joined derived bytes of whole pages
+        self._pages: dict[Any, bytes] = {}  # whole pages (joined items, or answers)
+        # A new object on every write: equal revisions mean unchanged contents (a cache of
+        # something computed from the collection keeps the revision it was computed at).
+        self.revision = object()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -98,8 +101,7 @@ class Collection:
             # Derived on every put (loads and snapshots included), so it can never go stale.
             item[unique_index_field(field)] = name_key(str(item.get(field) or ""))
         key = self.key_of(item)
-        self._memo.pop(SEP.join(key), None)
-        self._pages.clear()
+        self._written(key)
         old = self._items.get(key)
         if old is not None:
             self._unindex(key, old)
@@ -122,8 +124,7 @@ class Collection:
     def delete(self, key: Key) -> Item | None:
         """Remove and return the item under key."""
         item = self._items.pop(key, None)
-        self._memo.pop(SEP.join(key), None)
-        self._pages.clear()
+        self._written(key)
         if item is not None:
             self._unindex(key, item)
             if self.journal is not None:
@@ -155,6 +156,12 @@ class Collection:
         bucket, entry = self._entry(spec, key, item)
         table.setdefault(bucket, SortedList()).add(entry)
 
+    def _written(self, key: Key) -> None:
+        """Forget what was derived from the item under key, and every page."""
+        self._memo.pop(SEP.join(key), None)
+        self._pages.clear()
+        self.revision = object()
+
     def _index(self, key: Key, item: Item) -> None:
         for spec, table in self._indexes.items():
             self._add_entry(spec, table, key, item)
@@ -181,13 +188,19 @@ class Collection:
     def derived_page(self, joined: tuple[str, ...], make: Callable[[Item], bytes],
                      separator: bytes) -> bytes:
         """The derived bytes of these items joined by separator, kept until the next write."""
-        found = self._pages.get(joined)
+        return self.remembered(joined, lambda: separator.join(
+            [self.derived(key, make) for key in joined]))
+
+    def remembered(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        """make(), a pure function of the collection's items named by key, kept until the
+        collection's next write (a list answer, a joined page)."""
+        found = self._pages.get(key)
         if found is None:
-            found = separator.join([self.derived(key, make) for key in joined])
+            found = make()
             if len(found) <= PAGE_BYTES:
                 if len(self._pages) >= PAGE_ENTRIES:
                     self._pages.clear()
-                self._pages[joined] = found
+                self._pages[key] = found
         return found
 
     def dump(self) -> list[Item]:
@@ -200,6 +213,7 @@ class Collection:
         self._indexes.clear()
         self._memo.clear()
         self._pages.clear()
+        self.revision = object()
 
 
 class Store:
