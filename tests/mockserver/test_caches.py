@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mocksupport import (
+
+from mockserver.app import MockApp
+from tests.mockserver.mocksupport import (
     GLOBAL_ADMIN,
     NO_RIGHTS,
     ORG_A1,
@@ -16,8 +18,6 @@ from mocksupport import (
     expect,
     expect_error,
 )
-
-from mockserver.app import MockApp
 
 GLOBAL_RIGHT = "atom:global:view_all_tenants"
 PAGE = {"per_page": 100}
