@@ -249,7 +249,7 @@ class ApiRuntime:
             raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'")
         claims = self._tokens.get(token)
         if claims is None or claims.get("exp", 0) <= datetime.now(UTC).timestamp():
-            claims = self.keyring.verify(token.strip())
+            claims = self.keyring.verify(token.strip(), self.model.auth.subject_claim)
             self._cache_token(token, claims)
         foreign = self.model.auth.foreign(claims)
         if foreign is not None:

@@ -84,8 +84,9 @@ class KeyRing:
             return jwt.encode(body, self.config.secret, algorithm="HS256")
         raise ConfigError(f"cannot sign with {algorithm!r}; use one of {ALGORITHMS}")
 
-    def verify(self, token: str) -> dict[str, Any]:
-        """Claims of a valid token; Unauthenticated says exactly why a token is refused."""
+    def verify(self, token: str, subject_claim: str = "sub") -> dict[str, Any]:
+        """Claims of a valid token naming its subject in `subject_claim` (the API's
+        x-orgkit.auth.subject_claim); Unauthenticated says exactly why a token is refused."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -95,10 +96,10 @@ class KeyRing:
             raise Unauthenticated(f"token algorithm {alg!r} is not accepted; "
                                   f"accepted: {', '.join(self.config.algorithms)}")
         key: Any = self.config.secret if alg == "HS256" else self._private.public_key()
-        return self._decode(token, key, alg)
+        return self._decode(token, key, alg, subject_claim)
 
-    def _decode(self, token: str, key: Any, alg: str) -> dict[str, Any]:
-        options: Any = {"require": ["exp", "sub"], "verify_aud": self.config.audience is not None}
+    def _decode(self, token: str, key: Any, alg: str, subject: str) -> dict[str, Any]:
+        options: Any = {"require": ["exp", subject], "verify_aud": self.config.audience is not None}
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, key, algorithms=[alg], options=options, leeway=self.config.leeway_seconds,
@@ -120,8 +121,8 @@ class KeyRing:
             raise Unauthenticated("the token's signature does not verify") from None
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"the token is invalid: {exc}") from None
-        if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-            raise Unauthenticated("the token's 'sub' claim must be a non-empty string")
+        if not isinstance(claims.get(subject), str) or not claims[subject]:
+            raise Unauthenticated(f"the token's {subject!r} claim must be a non-empty string")
         _check_numeric_dates(claims)
         return claims
 

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -264,3 +265,19 @@ def test_jwks_publishes_the_rs256_key(ring: KeyRing, other_ring: KeyRing) -> Non
     assert jwt.decode(token, key, algorithms=["RS256"])["sub"] == "user-1"
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(other_ring.mint({"sub": "u"}, algorithm="RS256"), key, algorithms=["RS256"])
+
+
+@pytest.mark.parametrize(("claims", "problem"), [
+    ({"uid": "user-1"}, None),
+    ({"sub": "user-1"}, "the token lacks the required claim 'uid'"),
+    ({"uid": ""}, "the token's 'uid' claim must be a non-empty string"),
+    ({"uid": 7}, "the token's 'uid' claim must be a non-empty string"),
+], ids=["named", "only-sub", "empty", "not-a-string"])
+def test_the_subject_claim_is_the_apis(ring: KeyRing, claims: dict[str, Any],
+                                       problem: str | None) -> None:
+    token = ring.mint(claims)
+    if problem is None:
+        assert ring.verify(token, subject_claim="uid")["uid"] == claims["uid"]
+        return
+    with pytest.raises(Unauthenticated, match=re.escape(problem)):
+        ring.verify(token, subject_claim="uid")

@@ -305,3 +305,27 @@ def test_a_token_carrying_the_org_claim_is_confined_when_no_kinds_are_declared(
     confined = runtime.authenticate(token(keyring, "ana", project="p1"))
     free = runtime.authenticate(token(keyring, "ana"))
     assert (confined.confined, confined.org, free.confined, free.org) == (True, "p1", False, None)
+
+
+@pytest.fixture(scope="module")
+def uid_runtime(tmp_path_factory: pytest.TempPathFactory, keyring: KeyRing) -> ApiRuntime:
+    """The same API, its tokens naming the user in `uid` instead of `sub`."""
+    path = tmp_path_factory.mktemp("identity-uid") / "workspaces.yaml"
+    path.write_text(SPEC.replace("subject_claim: sub", "subject_claim: uid"), encoding="utf-8")
+    loaded = load_api(str(path))
+    built = ApiRuntime(loaded, plugin_for(loaded.model.name), keyring, seed=1)
+    built.store.reset(DATA)
+    return built
+
+
+@pytest.mark.parametrize(("claims", "status"), [
+    ({"uid": "ana"}, 200),
+    ({"sub": "ana"}, 401),
+    ({"uid": ""}, 401),
+    ({"uid": "ana", "sub": "zed"}, 200),
+    ({"uid": "zed", "sub": "ana"}, 401),
+], ids=["uid", "sub-only", "empty-uid", "uid-decides", "sub-ignored"])
+def test_the_subject_is_read_from_the_declared_claim(
+        uid_runtime: ApiRuntime, keyring: KeyRing, claims: dict[str, Any], status: int) -> None:
+    authorization = "Bearer " + keyring.mint({"kind": "human", **claims})
+    assert call(uid_runtime, "getWorkspace", authorization, workspace_id="w1") == status
