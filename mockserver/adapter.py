@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from mockserver.docs import served_document
+from mockserver.docs import with_how_to_call
 from mockserver.http import Request, Response
 from mockserver.mock import Mock
 from mockserver.render import Refused, encoded, error_response
@@ -148,7 +148,7 @@ def _add_apis(app: Any, mock: Mock) -> None:
         handlers = {op.operation_id: make_handler(mock, name, op)
                     for op in runtime.model.operations}
         app.add_api(
-            served_document(runtime.document, runtime.model), base_path=runtime.model.mount,
+            with_how_to_call(runtime.document, runtime.model), base_path=runtime.model.mount,
             name=name,
             resolver=Resolver(function_resolver=handlers.__getitem__),
             strict_validation=True, validate_responses=mock.config.validate_responses,

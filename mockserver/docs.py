@@ -31,7 +31,7 @@ def how_to_call(model: ApiModel) -> str:
             "state can be reset at `POST /__mock/reset`.")
 
 
-def served_document(document: Mapping[str, Any], model: ApiModel) -> dict[str, Any]:
+def with_how_to_call(document: Mapping[str, Any], model: ApiModel) -> dict[str, Any]:
     """A copy of the spec whose info.description starts with how_to_call."""
     info = dict(document.get("info", {}))
     original = _PATH.sub("orgkit's spec notes", _PATH_ASIDE.sub("", info.get("description", "")))
@@ -39,11 +39,31 @@ def served_document(document: Mapping[str, Any], model: ApiModel) -> dict[str, A
     return {**document, "info": info}
 
 
-def doc_files(served: Mapping[str, Any], model: ApiModel) -> dict[str, tuple[bytes, str]]:
-    """The served document as the mount's /openapi.json and /openapi.yaml: (body, type)."""
-    document = served_document(served, model)
-    return {
-        "/openapi.json": (json.dumps(document).encode(), "application/json"),
-        "/openapi.yaml": (yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode(),
-                          "text/yaml"),
-    }
+# The mount's paths that hand out the served document, and their content types.
+DOC_TYPES = {"/openapi.json": "application/json", "/openapi.yaml": "text/yaml"}
+
+
+class DocFiles:
+    """The served document as the mount's /openapi.json and /openapi.yaml, each encoded on its
+    first request and kept (the YAML alone took a tenth of a second of every start-up, for
+    files most sessions never ask for)."""
+
+    def __init__(self, served: Mapping[str, Any], model: ApiModel) -> None:
+        self._served, self._model = served, model
+        self._encoded: dict[str, bytes] = {}
+
+    def get(self, sub_path: str) -> tuple[bytes, str] | None:
+        """(body, content type) for a path below the mount; None when it is no document."""
+        content_type = DOC_TYPES.get(sub_path)
+        if content_type is None:
+            return None
+        if sub_path not in self._encoded:
+            self._encoded[sub_path] = _encode(with_how_to_call(self._served, self._model),
+                                              sub_path)
+        return self._encoded[sub_path], content_type
+
+
+def _encode(document: Mapping[str, Any], sub_path: str) -> bytes:
+    if sub_path == "/openapi.json":
+        return json.dumps(document).encode()
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode()

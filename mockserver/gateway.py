@@ -20,7 +20,7 @@ from typing import Any
 
 from mockserver.bodies import replay
 from mockserver.console import ACCESS, CURRENT_REQUEST
-from mockserver.docs import doc_files
+from mockserver.docs import DocFiles
 from mockserver.http import Response
 from mockserver.mock import Mock
 from mockserver.render import error_response, send_response
@@ -68,7 +68,7 @@ class Gateway:
         # (as before JSON bodies were compiled) skip it.
         # The documents handed out keep their $refs; Connexion (and its Swagger UI page, which
         # fetches openapi.json from here) works on the resolved one.
-        self.docs = {api: doc_files(rt.served, rt.model) for api, rt in mock.runtimes.items()}
+        self.docs = {api: DocFiles(rt.served, rt.model) for api, rt in mock.runtimes.items()}
         self.validation = Validation(mock.runtimes, compiled=config.fast_path,
                                      bodies=not config.validate_responses,
                                      lenient_query=config.lenient_query,
@@ -126,8 +126,9 @@ class Gateway:
             mounts = ", ".join(rt.model.mount for rt in self.mock.runtimes.values())
             await send_response(send, error_response(None, _no_api(scope["path"], mounts)))
             return None
-        handed_out = self.docs[api.name].get(api.sub_path)
-        if handed_out is not None and scope["method"] in ("GET", "HEAD"):
+        handed_out = (self.docs[api.name].get(api.sub_path)
+                      if scope["method"] in ("GET", "HEAD") else None)
+        if handed_out is not None:
             body, content_type = handed_out
             await send_response(send, Response(200, raw=body, content_type=content_type))
             return None

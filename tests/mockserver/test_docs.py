@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mockserver.docs import served_document
+from mockserver.docs import with_how_to_call
 from orgkit.specs import load_api
 from tests.mockserver.mocksupport import Api
 
@@ -24,7 +24,7 @@ def test_the_served_description_says_how_to_get_a_token(api: Api, mount: str, ho
 def test_the_original_description_follows_without_its_file_paths() -> None:
     loaded = load_api("svx")
     assert "specs/sources/" in loaded.document["info"]["description"]
-    served = served_document(loaded.document, loaded.model)["info"]["description"]
+    served = with_how_to_call(loaded.document, loaded.model)["info"]["description"]
     assert "reconstructed as OpenAPI 3.0.3 from a text render of its API reference." in served
     assert "orgkit's spec notes" in served
 

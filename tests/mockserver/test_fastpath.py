@@ -185,8 +185,8 @@ def test_connexion_finds_the_served_specs_valid(api: str) -> None:
     # The mock skips this check at start-up (mockserver/adapter.py: validated_already).
     from connexion.spec import OpenAPISpecification
 
-    from mockserver.docs import served_document
+    from mockserver.docs import with_how_to_call
 
     loaded = load_api(api)
-    spec = OpenAPISpecification.from_dict(served_document(loaded.document, loaded.model))
+    spec = OpenAPISpecification.from_dict(with_how_to_call(loaded.document, loaded.model))
     assert spec["openapi"].startswith("3.")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.docs import doc_files
+from mockserver.docs import DocFiles
 from orgkit.served import for_servers
 from orgkit.specs import load_api
 
@@ -72,8 +72,9 @@ def served(api: str, servers: str) -> dict[str, object]:
     loaded = load_api(api)
     if servers == "source":
         return for_servers(loaded.served, "source")
-    document: dict[str, object] = json.loads(doc_files(loaded.served, loaded.model)[
-        "/openapi.json"][0])
+    handed_out = DocFiles(loaded.served, loaded.model).get("/openapi.json")
+    assert handed_out is not None
+    document: dict[str, object] = json.loads(handed_out[0])
     return document
 
 
