@@ -87,14 +87,19 @@ def rights_enforced(persona: str, exchange: Exchange, *, reason: str, api: Loade
 def qualified_caller_allowed(persona: str, exchange: Exchange, *, api: LoadedApi,
                              op: Operation) -> None:
     """One valid call by a persona the oracle allows."""
-    if not succeeded(api, op, exchange.status):
-        raise fail(f"{exchange.method} {exchange.url} as {persona} answered {exchange.status}"
-                   f"{exchange.said()}", "2xx (or a documented redirect): the persona holds a "
-                   "qualifying right and the request is valid (resources that exist, a valid "
-                   "body)", exchange)
+    require_success(exchange, op, f"as {persona}", "the persona holds a qualifying right and "
+                    "the request is valid (resources that exist, a valid body)")
 
 
-def succeeded(api: LoadedApi, op: Operation, status: int) -> bool:
+def require_success(exchange: Exchange, op: Operation, who: str, because: str) -> None:
+    """CheckFailure unless the answer is a success (see succeeded); `because` says why one
+    was due."""
+    if not succeeded(op, exchange.status):
+        raise fail(f"{exchange.method} {exchange.url} {who} answered {exchange.status}"
+                   f"{exchange.said()}", f"2xx (or a documented redirect): {because}", exchange)
+
+
+def succeeded(op: Operation, status: int) -> bool:
     """Whether a status is a success: 2xx, or a 3xx the spec documents (a redirect's success)."""
     return 200 <= status < 300 or (300 <= status < 400 and str(status) in op.responses)
 

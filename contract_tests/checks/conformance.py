@@ -16,10 +16,9 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from contract_tests.checks.auth import succeeded
+from contract_tests.checks.auth import require_success
 from contract_tests.checks.base import CHECKS, CheckInfo, check
 from contract_tests.checks.errors import error_shape_matches
-from contract_tests.suite import fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation
 from orgkit.specs import LoadedApi
@@ -54,10 +53,8 @@ _TABLE: dict[str, tuple[SchemathesisCheck, str, str]] = {
 def positive_data_acceptance(label: str, exchange: Exchange, *, api: LoadedApi,
                              op: Operation) -> None:
     """One valid request (Schemathesis' check of that name cannot judge generated ids/scopes)."""
-    if not succeeded(api, op, exchange.status):
-        raise fail(f"{exchange.method} {exchange.url} ({label}) answered {exchange.status}"
-                   f"{exchange.said()}", "2xx (or a documented redirect): the request is valid by "
-                   "the spec and addresses resources that exist", exchange)
+    require_success(exchange, op, f"({label})",
+                    "the request is valid by the spec and addresses resources that exist")
 
 
 @check("token_accepted", "conformance",
