@@ -412,9 +412,7 @@ class ApiModel:
 
     def collection_names(self) -> frozenset[str]:
         """Every collection the document declares: its operations' and x-orgkit.collections'."""
-        named = {op.resource.collection for op in self.operations
-                 if op.resource is not None and op.resource.collection}
-        return frozenset(named | set(self.collections))
+        return declared_collections(self.operations, self.collections)
 
     def path_methods(self, path: str) -> frozenset[str]:
         """The methods (upper case) the document declares for a path."""
@@ -428,3 +426,11 @@ class ApiModel:
     def error_shape(self) -> ErrorShape:
         """The API's default error shape."""
         return self.error_shapes[self.default_error_shape]
+
+
+def declared_collections(operations: tuple[Operation, ...],
+                         collections: Mapping[str, Any]) -> frozenset[str]:
+    """The collections operations' x-orgkit-resource rules and x-orgkit.collections declare."""
+    named = {op.resource.collection for op in operations
+             if op.resource is not None and op.resource.collection}
+    return frozenset(named | set(collections))

@@ -14,6 +14,7 @@ from orgkit.model import (
     Scope,
     ScopeNesting,
     SubjectRule,
+    declared_collections,
 )
 from orgkit.rules import Reader
 
@@ -140,8 +141,7 @@ def check_collections(x: Reader, ops: tuple[Operation, ...],
                       identity: IdentityRule, scopes: Mapping[Scope, ScopeNesting]) -> None:
     """SpecError for a rule naming a collection neither an operation nor x-orgkit.collections
     declares (the pointer names the rule)."""
-    declared = {op.resource.collection for op in ops
-                if op.resource is not None and op.resource.collection} | set(collections)
+    declared = declared_collections(ops, collections)
     named = [(f"/grants/{where}", name) for where, name in identity.collections()]
     named += [(f"/scopes/{s.value}/collection", n.collection) for s, n in scopes.items()]
     named += [(f"/collections/{c.name}/references/{f}", target)
