@@ -23,8 +23,12 @@ class LoadResult:
     non_2xx: int
 
 
-def _lua(method: str, body: object | None, token: str | None) -> str:
+def _lua(method: str, body: object | None, token: str | None, paths: tuple[str, ...]) -> str:
     lines = [f'wrk.method = "{method}"']
+    if paths:  # each request a path drawn at random (many distinct reads, not one URL)
+        lines.append("paths = {" + ", ".join(json.dumps(p) for p in paths) + "}")
+        lines.append("request = function() return wrk.format(nil, paths[math.random(#paths)])"
+                     " end")
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(json.dumps(body))}")
         lines.append('wrk.headers["Content-Type"] = "application/json"')
@@ -34,12 +38,14 @@ def _lua(method: str, body: object | None, token: str | None) -> str:
 
 
 def run_wrk(wrk: str, url: str, *, seconds: int, method: str = "GET",
-            body: object | None = None, token: str | None = None) -> LoadResult:
-    """One bounded wrk run against url (loopback only)."""
+            body: object | None = None, token: str | None = None,
+            paths: tuple[str, ...] = ()) -> LoadResult:
+    """One bounded wrk run against url (loopback only); with paths, each request asks for
+    one of them at random."""
     if not url.startswith("http://127.0.0.1"):
         raise ValueError(f"benchmarks only target 127.0.0.1, got {url}")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_lua(method, body, token))
+        script.write(_lua(method, body, token, paths))
     cmd = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
            "-s", script.name, url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60,

@@ -105,7 +105,8 @@ def start_orgkit(fixtures: Path | None = None, seed: int = 1,
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, **(env or {})})
     ready = wait_ready(f"http://127.0.0.1:{port}/svx/version", started)
-    return Server("orgkit", proc, f"http://127.0.0.1:{port}/svx", ready)
+    name = "orgkit-computed" if "--no-read-cache" in options else "orgkit"
+    return Server(name, proc, f"http://127.0.0.1:{port}/svx", ready)
 
 
 def start_bare(body: bytes, status: int, folder: Path) -> Server:

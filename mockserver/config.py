@@ -32,6 +32,7 @@ class ServeConfig:
     validate_responses: bool = False
     fast_path: bool = True  # body-less operations skip Connexion (mockserver/fastpath.py)
     lenient_query: bool = False  # ignore undeclared query parameters instead of a 400
+    read_cache: bool = True  # a repeated generic read is answered again until a write
     quiet: bool = False  # no request line per request on the console
     watch: bool = False  # reload when a served spec or the fixtures file changes
     tokens: TokenConfig = field(default_factory=TokenConfig)

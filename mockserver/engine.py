@@ -257,6 +257,11 @@ class ApiRuntime:
                                   f"{foreign}{self.identity.hint}")
         return self._caller(token, claims)
 
+    def verified_claims(self, authorization: str | None) -> Mapping[str, Any] | None:
+        """The claims of the bearer token in authorization, if authenticate verified and kept
+        it (an outsized token is verified every time, so None)."""
+        return self._tokens.get((authorization or "").partition(" ")[2])
+
     def _caller(self, token: str, claims: Mapping[str, Any]) -> Caller:
         """The token's Caller, built again only when the store it was built from has changed."""
         revision = self.identity.revision(self.store)

@@ -1,6 +1,7 @@
 """The request pipeline: one explicit chain of named, single-purpose stages.
 
     guard (mockserver/guard.py: header limits, Host, the control door)
+    → a remembered answer (mockserver/answers.py: an identical generic read since the last write)
     → route once (a typed `Routed`: operation, path values, runtime)
     → limits (the body, read under its limit) → faults (latency, injected errors)
     → authenticate (`ApiRuntime.authenticate`, a typed `Caller`)
@@ -15,21 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+import math
+import time
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
+from mockserver.answers import Answers, Remembered, RequestKey, rememberable, token_expiry
 from mockserver.bodies import replay
 from mockserver.console import ACCESS, CURRENT_REQUEST
 from mockserver.docs import DocFiles
 from mockserver.http import Response
 from mockserver.mock import Mock
-from mockserver.render import error_response, send_response
-from mockserver.requestlog import Capture
+from mockserver.render import Wire, error_response, send_response, wire
+from mockserver.requestlog import Capture, LoggedRequest
 from mockserver.stages import (
     HANDED_ON,
     Api,
     Exchange,
     HandedOn,
+    Routed,
     authenticate,
     faults,
     find_api,
@@ -69,6 +75,7 @@ class Gateway:
         # The documents handed out keep their $refs; Connexion (and its Swagger UI page, which
         # fetches openapi.json from here) works on the resolved one.
         self.docs = {api: DocFiles(rt.served, rt.model) for api, rt in mock.runtimes.items()}
+        self.answers = Answers()  # repeated generic reads (mockserver/answers.py)
         self.validation = Validation(mock.runtimes, compiled=config.fast_path,
                                      bodies=not config.validate_responses,
                                      lenient_query=config.lenient_query,
@@ -94,6 +101,9 @@ class Gateway:
             return
         path: str = scope["path"]
         CURRENT_REQUEST.set(f"{scope['method']} {path}")
+        key = self.answers.key(scope) if self._remembering() else None
+        if key is not None and await self._answer_again(key, send):
+            return
         token_call = path.startswith(self.token_paths)
         if self.mock.durable is not None:
             send = _durable(self.mock, send)
@@ -101,40 +111,64 @@ class Gateway:
             await self.control(scope, receive, send)
             return
         capture = Capture(scope, receive, send)
-        caller: Caller | None = None
+        served = Served(None)
         try:
             if token_call:
                 await self.control(scope, capture.receive, capture.send)
             else:
-                caller = await self._serve(scope, capture.receive, capture.send)
+                served = await self._serve(scope, capture.receive, capture.send)
         finally:
-            self._record(capture, caller)
+            logged = self._record(capture, served.caller)
+        if key is not None and served.answer is not None:
+            self.answers.keep(key, served.answer, logged)
 
-    def _record(self, capture: Capture, caller: Caller | None) -> None:
+    def _remembering(self) -> bool:
+        """Whether answers are remembered now (never while faults are injected)."""
+        faults = self.mock.faults
+        return self.mock.config.read_cache and not (
+            faults.latency_ms or faults.jitter_ms or faults.error_rate)
+
+    async def _answer_again(self, key: RequestKey, send: Send) -> bool:
+        """Send the remembered answer to this very request, if it still holds; log it."""
+        started = time.perf_counter()
+        found = self.answers.find(key)
+        if found is None:
+            return False
+        answer, logged = found
+        await answer.wire.send_to(send)
+        self._log(logged.again(started))
+        return True
+
+    def _record(self, capture: Capture, caller: Caller | None) -> LoggedRequest:
         """Log the finished request, and print its line when the console shows requests."""
         client = (capture.scope.get("state") or {}).get("orgkit_client")  # token calls
         finished = capture.finished(self.mock.persona_of(caller.subject if caller else client))
+        self._log(finished)
+        return finished
+
+    def _log(self, finished: LoggedRequest) -> None:
         self.mock.record(finished)
         if ACCESS.isEnabledFor(logging.INFO):
             entry = finished.entry()
             ACCESS.info("%(method)s %(path)s %(status)s", entry, extra={"entry": entry})
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> Caller | None:
-        """Run the stages for one API request; returns the caller (for the log)."""
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> Served:
+        """Run the stages for one API request: its caller (for the log) and, for a generic
+        read, its answer to remember."""
         api = find_api(self.mock, scope["path"])
         if api is None:
             mounts = ", ".join(rt.model.mount for rt in self.mock.runtimes.values())
             await send_response(send, error_response(None, _no_api(scope["path"], mounts)))
-            return None
+            return Served(None)
         handed_out = (self.docs[api.name].get(api.sub_path)
                       if scope["method"] in ("GET", "HEAD") else None)
         if handed_out is not None:
             body, content_type = handed_out
             await send_response(send, Response(200, raw=body, content_type=content_type))
-            return None
+            return Served(None)
         if api.docs:
             await self.connexion(scope, receive, send)
-            return None
+            return Served(None)
         shape: ErrorShape = api.shape
         caller: Caller | None = None
         try:
@@ -143,19 +177,21 @@ class Gateway:
             headers = _headers(scope)
             body = await limits(self.mock, routed.op, headers, receive)
             if not await faults(self.mock, receive, self.stopping):
-                return None  # the client went away while the latency ran
+                return Served(None)  # the client went away while the latency ran
             caller = authenticate(routed, headers)
             exchange = Exchange(routed, headers, scope["query_string"], body, caller,
                                 _base_url(scope, headers, api))
             parsed = self.validation.parse(exchange)
             if not self.validation.compiled(routed.api, routed.op):
                 await self._via_connexion(scope, replay(body, receive), send, exchange, parsed)
-                return caller
-            response = routed.runtime.run(self.validation.validate(exchange, parsed))
+                return Served(caller)
+            revision = routed.runtime.store.revision  # before the engine runs
+            sent = wire(routed.runtime.run(self.validation.validate(exchange, parsed)))
         except Exception as exc:  # every stage refuses by raising; one place renders it
-            response = error_response(shape, exc)
-        await send_response(send, response)
-        return caller
+            await send_response(send, error_response(shape, exc))
+            return Served(caller)
+        await sent.send_to(send)
+        return Served(caller, _to_remember(routed, headers, sent, revision))
 
     async def _via_connexion(self, scope: Scope, receive: Receive, send: Send,
                              exchange: Exchange, body: Any) -> None:
@@ -167,6 +203,28 @@ class Gateway:
             await self.connexion(scope, receive, send)
         finally:
             HANDED_ON.reset(handed)
+
+
+@dataclass(frozen=True)
+class Served:
+    """What serving one request leaves for the log and the memo."""
+
+    caller: Caller | None
+    answer: Remembered | None = None
+
+
+def _to_remember(routed: Routed, headers: Mapping[str, str], sent: Wire,
+                 revision: object) -> Remembered | None:
+    """The answer to keep for an identical request, if it may be kept (mockserver/answers.py):
+    a 200 of a generic read, computed from an unchanged store, with a token of known expiry."""
+    if sent.status != 200 or not rememberable(routed.runtime, routed.op) \
+            or routed.runtime.store.revision is not revision:
+        return None
+    expires = (token_expiry(routed.runtime.verified_claims(headers.get("authorization")))
+               if routed.op.secured else math.inf)
+    if expires is None:
+        return None
+    return Remembered(sent, routed.runtime, revision, expires)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.http import Response
@@ -83,12 +84,31 @@ def encoded(response: Response) -> bytes:
     return b"" if response.body is None else json.dumps(response.body).encode()
 
 
-async def send_response(send: Send, response: Response) -> None:
-    """Send a complete response (no body and no Content-Type when it has none)."""
+@dataclass(frozen=True)
+class Wire:
+    """A response as it is sent: status, header lines, body."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+    async def send_to(self, send: Send) -> None:
+        """Send it: the start, then the whole body."""
+        await send({"type": "http.response.start", "status": self.status,
+                    "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def wire(response: Response) -> Wire:
+    """A complete response as sent (no body and no Content-Type when it has none)."""
     payload = encoded(response)
     raw = [(b"content-length", str(len(payload)).encode())]
     if response.raw is not None or response.body is not None:
         raw.append((b"content-type", response.content_type.encode()))
     raw += [(k.lower().encode(), v.encode()) for k, v in response.headers.items()]
-    await send({"type": "http.response.start", "status": response.status, "headers": raw})
-    await send({"type": "http.response.body", "body": payload})
+    return Wire(response.status, tuple(raw), payload)
+
+
+async def send_response(send: Send, response: Response) -> None:
+    """Send a complete response."""
+    await wire(response).send_to(send)

@@ -100,6 +100,15 @@ class LoggedRequest:
         self.size = 200 + min(len(scope["path"]), BODY_LIMIT) + len(capture.query) + \
             len(capture.request) + len(capture.response) + len(persona or "")
 
+    def again(self, started: float) -> LoggedRequest:
+        """The same request answered once more (a remembered answer, mockserver/answers.py):
+        the same entry with its own time and duration."""
+        twin = LoggedRequest.__new__(LoggedRequest)
+        parts = list(self._parts)
+        parts[5], parts[6] = round((time.perf_counter() - started) * 1000, 2), time.time()
+        twin._parts, twin._entry, twin.size = tuple(parts), None, self.size
+        return twin
+
     def entry(self) -> dict[str, Any]:
         """The log entry (built once)."""
         if self._entry is None:

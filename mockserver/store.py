@@ -67,9 +67,11 @@ class Collection:
     """Items of one kind keyed by (parent ids..., id), with sorted indexes built on demand."""
 
     def __init__(self, name: str, key_fields: tuple[str, ...],
-                 unique: tuple[str, ...] = (), journal: Journal | None = None) -> None:
+                 unique: tuple[str, ...] = (), journal: Journal | None = None,
+                 on_write: Callable[[], None] | None = None) -> None:
         self.name, self.key_fields, self.unique = name, key_fields, unique
         self.journal = journal
+        self._on_write = on_write  # the store's revision moves with each collection's
         self._items: dict[Key, Item] = {}
         self._indexes: dict[IndexSpec, dict[tuple[Any, ...], SortedList]] = {}
         # Values derived from an item (its encoded JSON), valid until the item is next written:
@@ -160,7 +162,12 @@ class Collection:
         """Forget what was derived from the item under key, and every page."""
         self._memo.pop(SEP.join(key), None)
         self._pages.clear()
+        self._moved()
+
+    def _moved(self) -> None:
         self.revision = object()
+        if self._on_write is not None:
+            self._on_write()
 
     def _index(self, key: Key, item: Item) -> None:
         for spec, table in self._indexes.items():
@@ -213,7 +220,7 @@ class Collection:
         self._indexes.clear()
         self._memo.clear()
         self._pages.clear()
-        self.revision = object()
+        self._moved()
 
 
 class Store:
@@ -225,8 +232,15 @@ class Store:
         self._layout, self._unique = dict(layout), dict(unique or {})
         # None (in-memory mode): nothing is noted, so nothing grows.
         self.journal = journal
-        self._collections = {name: Collection(name, keys, self._unique.get(name, ()), journal)
+        self._collections = {name: Collection(name, keys, self._unique.get(name, ()), journal,
+                                              self._moved)
                              for name, keys in layout.items()}
+        # A new object on every write to any collection (see Collection.revision): an answer
+        # computed from the store keeps the revision it was computed at (mockserver/answers.py).
+        self.revision = object()
+
+    def _moved(self) -> None:
+        self.revision = object()
 
     def __getitem__(self, name: str) -> Collection:
         return self._collections[name]

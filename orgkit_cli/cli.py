@@ -32,6 +32,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency_ms=args.latency, latency_jitter_ms=args.jitter,
         validate_responses=args.validate_responses, fast_path=not args.no_fast_path,
         lenient_query=args.lenient_query, quiet=args.quiet, watch=args.watch,
+        read_cache=not args.no_read_cache,
         tokens=TokenConfig(secret=args.secret or DEFAULT_SECRET, issuer=args.issuer,
                            audience=args.audience),
         allowed_hosts=tuple(args.allowed_host or ()),
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="check every response against the spec (slower)")
     s.add_argument("--no-fast-path", action="store_true",
                    help="send body-less operations through Connexion too (slower)")
+    s.add_argument("--no-read-cache", action="store_true",
+                   help="compute every GET anew (by default a repeated read of a list or an "
+                        "item is answered again from memory until the next write)")
     s.add_argument("--lenient-query", action="store_true",
                    help="ignore query parameters the spec does not declare (e.g. a cache-buster "
                         "?_=123) instead of answering 400")

@@ -174,3 +174,17 @@ def test_orgkit_serve_applies_the_control_token_hosts_and_socket_limits() -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_each_request_on_a_connection_gets_its_own_deadline(origin: str) -> None:
+    """The connection's one timer is moved lazily: a second request that began after the
+    first timer was set still has its full time to arrive."""
+    head = b"GET /__mock/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    with _connect(origin) as sock:
+        sock.sendall(head + b"\r\n")
+        assert _answer(sock, within=READ_TIMEOUT * 0.5) is None  # answered, still open
+        sock.sendall(head)  # the second request begins ~0.5 s into the connection
+        time.sleep(READ_TIMEOUT * 0.8)  # past the connection's first deadline
+        sock.sendall(b"\r\n")
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200"), "timed out by the first deadline"
