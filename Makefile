@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy orgkit orgkit_cli mockserver contract_tests fixtures benchmarks
+	$(BIN)/mypy orgkit orgkit_cli mockserver contract_tests fixtures benchmarks tests
 
 unit: $(STAMP) $(SPECTRAL) $(REDOCLY) browser
 	$(BIN)/python -m pytest

@@ -19,7 +19,7 @@ from mockserver import svx_world
 from mockserver.app import MockApp
 from mockserver.engine import ApiRuntime, Ctx
 from orgkit import pagination
-from orgkit.pagination import PagingStyle
+from orgkit.model import PagingStyle
 
 Patch = Callable[[Any, str, Any], None]  # pytest's monkeypatch.setattr: undone after the test
 Scope = MutableMapping[str, Any]
@@ -285,7 +285,8 @@ async def _body_of(receive: Any) -> bytes:
     body = b""
     while True:
         message = await receive()
-        body += message.get("body", b"")
+        chunk: bytes = message.get("body", b"")
+        body += chunk
         if not message.get("more_body"):
             return body
 

@@ -36,9 +36,11 @@ def answer(status: int, body: object, media: str = JSON) -> Exchange:
 def test_unauthenticated_refused_judges_the_401_body(status: int, body: object, media: str,
                                                     wrong: str | None) -> None:
     api = load_api("svx")
-    run = lambda: unauthenticated_refused(  # noqa: E731
-        "no token", answer(status, body, media), public=False, api=api,
-        op=api.model.operation("getOrg"))
+
+    def run() -> None:
+        unauthenticated_refused("no token", answer(status, body, media), public=False, api=api,
+                                op=api.model.operation("getOrg"))
+
     if wrong is None:
         run()
         return

@@ -84,7 +84,7 @@ def test_order_problem(values: list[Any], desc: bool, rule: OrderRule, part: str
 def test_any_sorted_list_passes(values: list[str | None], desc: bool, nulls_first: bool) -> None:
     present = sorted((v for v in values if v is not None), key=str.casefold, reverse=desc)
     nulls: list[str | None] = [None] * (len(values) - len(present))
-    ordered = nulls + list(present) if nulls_first else list(present) + nulls
+    ordered = nulls + [*present] if nulls_first else [*present, *nulls]
     assert order_problem(ordered, desc=desc, rule=ANY) is None
 
 

@@ -70,8 +70,8 @@ def broken_run(change: Change, tmp_path: Path, operation: str = "listTenantOrgs"
 
 def tenant_orgs(scope: Scope) -> bool:
     """Whether the request lists the organisations of a tenant."""
-    return (scope["method"] == "GET" and scope["path"].startswith("/svx/tenants/")
-            and scope["path"].endswith(TENANT_ORGS))
+    return bool(scope["method"] == "GET" and scope["path"].startswith("/svx/tenants/")
+                and scope["path"].endswith(TENANT_ORGS))
 
 
 def test_ignored_per_page_fails_page_size_respected(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_ignored_desc_fails_order_respected(tmp_path: Path) -> None:
 
 def tenants(scope: Scope) -> bool:
     """Whether the request lists the tenants."""
-    return scope["method"] == "GET" and scope["path"] == "/svx/tenants"
+    return bool(scope["method"] == "GET" and scope["path"] == "/svx/tenants")
 
 
 def meta_page(value: Callable[[dict[str, str]], Any]) -> Change:

@@ -43,7 +43,7 @@ AUTH = [
                          ids=[a[0] for a in AUTH])
 def test_auth_and_rights_follow_the_security_schemes(schemes: dict[str, Any], kind: str,
                                                      mode: str) -> None:
-    security = [{name: []} for name in schemes]
+    security: list[dict[str, list[str]]] = [{name: []} for name in schemes]
     document = complete(doc(components={"securitySchemes": schemes}, security=security),
                         Path("t.yaml"), print)
     assert document["x-orgkit"]["auth"]["kind"] == kind

@@ -94,7 +94,7 @@ ERRORS = [
 
 def test_the_table_covers_every_domain_error() -> None:
     def subclasses(cls: type) -> set[type]:
-        found = set(cls.__subclasses__())
+        found: set[type] = set(cls.__subclasses__())
         return found.union(*(subclasses(c) for c in found)) if found else found
 
     assert subclasses(DomainError) == {cls for cls, _ in ERRORS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ ITEMS = st.lists(
 DIRECTION = st.sampled_from(["asc", "desc"])
 
 
-def oracle_order(items: list[tuple[str, str | None]], direction: str) -> list[str]:
+def oracle_order(items: Sequence[tuple[str, str | None]], direction: str) -> list[str]:
     """Ids in the documented order: case-insensitive name, missing names last, id breaks ties."""
 
     def key(item: tuple[str, str | None]) -> tuple[bool, str, str]:
@@ -89,7 +90,7 @@ def oracle_order(items: list[tuple[str, str | None]], direction: str) -> list[st
     return ordered[::-1] if direction == "desc" else ordered
 
 
-def entries_of(items: list[tuple[str, str | None]]) -> list[Entry]:
+def entries_of(items: Sequence[tuple[str, str | None]]) -> list[Entry]:
     return sorted((sort_value(name), item_id) for item_id, name in items)
 
 
@@ -136,7 +137,7 @@ def test_cursor_mode_terminates_and_covers_every_item_once_in_order(
 ) -> None:
     entries = entries_of(items)
     page = fetch(entries, {"per_page": per_page, "order": direction})
-    seen, cursors = ids(page.entries), []
+    seen, cursors = ids(page.entries), list[str]()
     while page.next_cursor is not None:
         assert page.next_cursor not in cursors, "a cursor was issued twice"
         assert len(cursors) <= len(items), "cursor paging does not terminate"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,7 @@ TINY_CASES = [
 
 
 def _view(op: Operation, what: str) -> Any:
-    views = {
+    views: dict[str, Callable[[], Any]] = {
         "request_fields": lambda: op.request_fields,
         "body_required": lambda: op.body_required,
         "item_schema_fields": lambda: sorted(op.item_schema.get("properties", {})),

@@ -418,7 +418,7 @@ def test_error_at_the_document_root_reads_slash() -> None:
 def test_without_inferred_drops_only_the_marked_keywords() -> None:
     from orgkit.rules import inferred_constraints, without_inferred
 
-    schema = {"type": "object", "properties": {
+    schema: dict[str, Any] = {"type": "object", "properties": {
         "name": {"type": "string", "maxLength": 255, "pattern": "[^ ]",
                  "x-orgkit-inferred": {"keywords": ["pattern", "maxLength"]}},
         "color": {"type": "string", "maxLength": 20},

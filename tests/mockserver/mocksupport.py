@@ -204,7 +204,8 @@ class Api:
              headers: Mapping[str, str | bytes] | None = None, **kwargs: Any) -> httpx.Response:
         """One request as a persona (or anonymous)."""
         merged = {**self.auth(as_), **(headers or {})}
-        return self.client.request(method, url, headers=merged, **kwargs)
+        answer: httpx.Response = self.client.request(method, url, headers=merged, **kwargs)
+        return answer
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         """GET as a persona."""

@@ -149,7 +149,12 @@ def test_no_read_cache_computes_every_read(uncached: Api,
     runtime = uncached.app.mock.runtimes["svx"]
     seen: list[str] = []
     real = runtime.run
-    monkeypatch.setattr(runtime, "run", lambda req: seen.append("run") or real(req))
+
+    def counted(req: Any) -> Any:
+        seen.append("run")
+        return real(req)
+
+    monkeypatch.setattr(runtime, "run", counted)
     read_twice(uncached, ORG)
     assert seen == ["run", "run"]
 

@@ -32,7 +32,8 @@ def listed(api: Api, **query: Any) -> dict[str, dict[str, Any]]:
 
 def got(api: Api, org_id: str = ORG_A1) -> dict[str, Any]:
     """One organisation, as the tenant admin sees it."""
-    return expect(api.get(f"/svx/orgs/{org_id}", as_="tenant-admin"), 200)["org"]
+    org: dict[str, Any] = expect(api.get(f"/svx/orgs/{org_id}", as_="tenant-admin"), 200)["org"]
+    return org
 
 
 def warm(api: Api) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from orgkit_fixtures import load, persona_token
@@ -133,7 +134,7 @@ def test_lenient_query_ignores_only_undeclared_parameters(
         runtime.keyring = strict.mock.keyring
     headers = token(strict, "global-admin")
     with TestClient(strict) as a, TestClient(lenient) as b:
-        body = {} if method == "POST" else None
+        body: dict[str, Any] | None = {} if method == "POST" else None
         refused = a.request(method, path, headers=headers, json=body)
         answered = b.request(method, path, headers=headers, json=body)
     assert refused.status_code == 400 and "Extra query parameter" in refused.text

@@ -56,8 +56,8 @@ def mock_only_operations(served: Mapping[str, Any]) -> list[str]:
 def load(api: str, token: str) -> tuple[Any, dict[str, str]]:
     """The API's schema as the mock serves it, configured; the auth header to send."""
     mount = APP.mock.runtimes[api].model.mount
-    schema = schemathesis.openapi.from_asgi(f"{mount}/openapi.json", APP,
-                                            config=SchemathesisConfig())
+    schema: Any = schemathesis.openapi.from_asgi(f"{mount}/openapi.json", APP,
+                                                 config=SchemathesisConfig())
     # The mock's own additions (Transmit's token endpoint) answer OAuth 2.0 errors, not the
     # API's error shape; tests/mockserver/test_generated_client.py calls them.
     for operation_id in mock_only_operations(APP.mock.runtimes[api].served):

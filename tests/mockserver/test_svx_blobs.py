@@ -6,6 +6,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from mockserver import svx_blobs
@@ -33,8 +34,9 @@ def local(url: str) -> str:
 
 def upload(api: Api, blob: dict[str, Any], data: bytes = CONTENT) -> int:
     """PUT bytes to the blob's upload URL; the status."""
-    return api.client.put(local(blob["upload_url"]), content=data,
-                          headers=blob["upload_headers"]).status_code
+    answer: httpx.Response = api.client.put(local(blob["upload_url"]), content=data,
+                                            headers=blob["upload_headers"])
+    return answer.status_code
 
 
 def test_blob_flow_end_to_end(api: Api) -> None:

@@ -82,7 +82,7 @@ ORDERS = [
 @pytest.mark.parametrize(("query", "key", "reverse"), [c[1:] for c in ORDERS],
                          ids=[c[0] for c in ORDERS])
 def test_ordering(api: Api, query: dict[str, str], key: str, reverse: bool) -> None:
-    found = listed(api, "tenant-admin", **query)
+    found = listed(api, "tenant-admin", None, **query)
     values = [str(i[key]).casefold() for i in found]
     assert values == sorted(values, reverse=reverse)
 

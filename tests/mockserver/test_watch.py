@@ -96,7 +96,8 @@ def test_a_spec_rebuild_keeps_state_that_fits(tmp_path: Path) -> None:
     assert asyncio.run(reloading.reload({spec_path("svx").resolve()}))
     assert reloading.current is not before
     kept = reloading.current.mock.runtimes["svx"].store["tenants"]
-    assert kept.get(("11111111-2222-4333-8444-555555555555",))["name"] == "Kept"
+    item = kept.get(("11111111-2222-4333-8444-555555555555",))
+    assert item is not None and item["name"] == "Kept"
     assert "app rebuilt" in out.getvalue()
 
 
@@ -113,5 +114,5 @@ def test_a_broken_fixtures_file_keeps_the_state(tmp_path: Path) -> None:
     assert out.getvalue().count("\n") == 1 and "reload failed" in out.getvalue()
     fixtures.write_text(json.dumps(renamed("Fine")))
     assert asyncio.run(reloading.reload({fixtures.resolve()}))
-    assert reloading.current.mock.runtimes["svx"].store["tenants"].get(
-        (TENANT["id"],))["name"] == "Fine"
+    item = reloading.current.mock.runtimes["svx"].store["tenants"].get((TENANT["id"],))
+    assert item is not None and item["name"] == "Fine"
