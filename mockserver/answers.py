@@ -67,6 +67,13 @@ def token_expiry(claims: Mapping[str, Any] | None) -> float | None:
     return float(exp)
 
 
+def _weight(key: RequestKey, remembered: Remembered, logged: LoggedRequest) -> int:
+    """About the bytes one kept answer holds: its body, its key and its log entry."""
+    path, query, headers = key
+    return (len(remembered.wire.body) + len(path) + len(query) + logged.size
+            + sum(len(name) + len(value) for name, value in headers))
+
+
 class Answers:
     """The remembered answers of one mock (the pipeline's memo of generic reads)."""
 
@@ -96,9 +103,10 @@ class Answers:
 
     def keep(self, key: RequestKey, remembered: Remembered, logged: LoggedRequest) -> None:
         """Keep an answer (emptying the memo first when a bound would be passed)."""
-        size = len(remembered.wire.body)
-        if size > LARGEST:
+        if len(remembered.wire.body) > LARGEST:
             return
+        # The key weighs too: up to the header limit (32 kB) per request, all client-chosen.
+        size = _weight(key, remembered, logged)
         self._forget(key)
         if len(self._kept) >= self.entries or self.bytes + size > self.max_bytes:
             self.clear()
@@ -108,7 +116,7 @@ class Answers:
     def _forget(self, key: RequestKey) -> None:
         gone = self._kept.pop(key, None)
         if gone is not None:
-            self.bytes -= len(gone[0].wire.body)
+            self.bytes -= _weight(key, *gone)
 
     def clear(self) -> None:
         """Forget every answer."""

@@ -167,19 +167,21 @@ def _answer(body: bytes, revision: object, runtime: Any) -> Remembered:
     return Remembered(Wire(200, (), body), runtime, revision, float("inf"))
 
 
-@pytest.mark.parametrize(("entries", "max_bytes", "bodies", "kept"), [
-    pytest.param(2, 1_000, [b"a", b"b", b"c"], 1, id="entries"),
-    pytest.param(10, 5, [b"abc", b"def"], 1, id="bytes"),
-    pytest.param(10, 1_000, [b"a", b"b", b"c"], 3, id="room"),
+@pytest.mark.parametrize(("entries", "max_bytes", "bodies", "header", "kept"), [
+    pytest.param(2, 10_000, [b"a", b"b", b"c"], 0, 1, id="entries"),
+    pytest.param(10, 450, [b"a" * 100, b"b" * 100], 0, 1, id="body-bytes"),
+    pytest.param(10, 40_000, [b"a", b"b"], 30_000, 1, id="header-bytes"),
+    pytest.param(10, 10_000, [b"a", b"b", b"c"], 0, 3, id="room"),
 ])
-def test_the_memo_is_bounded(app: MockApp, entries: int, max_bytes: int,
-                             bodies: list[bytes], kept: int) -> None:
+def test_the_memo_is_bounded(app: MockApp, entries: int, max_bytes: int, bodies: list[bytes],
+                             header: int, kept: int) -> None:
     runtime = app.mock.runtimes["svx"]
     memo = Answers(entries, max_bytes)
     logged = Capture({"method": "GET", "path": "/", "headers": []}, _nothing, _nothing
                      ).finished(None)
     for i, body in enumerate(bodies):
-        memo.keep((f"/{i}", b"", ()), _answer(body, runtime.store.revision, runtime), logged)
+        key = (f"/{i}", b"", ((b"x-big", b"v" * header),))
+        memo.keep(key, _answer(body, runtime.store.revision, runtime), logged)
     assert len(memo) == kept and memo.bytes <= max_bytes
 
 
