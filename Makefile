@@ -16,7 +16,7 @@ REDOCLY := tools/redocly/node_modules/.bin/redocly
 help:
 	@echo "make serve   run the mock (SVX under /svx, Transmit under /cis) on $(HOST):$(PORT)"
 	@echo "             make serve PORT=9000 HOST=0.0.0.0 STATE=mock.db (STATE: keep state in a file)"
-	@echo "make test    ruff + mypy + pytest (the CI gate)"
+	@echo "make test    ruff + lint-imports + mypy + pytest (the CI gate)"
 	@echo "make bench   benchmarks (prints a table, writes BENCHMARKS.md)"
 	@echo "make prove   long proving runs: 10k+ fuzz cases, JWT attacks, 50-client load"
 
@@ -50,8 +50,10 @@ $(REDOCLY): tools/redocly/package.json tools/redocly/package-lock.json
 serve: $(STAMP)
 	$(BIN)/orgkit serve --host "$(HOST)" --port "$(PORT)" $(if $(STATE),--state "$(STATE)")
 
+# lint-imports: the import contracts in pyproject.toml ([tool.importlinter]); no cache file.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy orgkit orgkit_cli mockserver contract_tests fixtures benchmarks tests

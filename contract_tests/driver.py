@@ -303,7 +303,7 @@ def emit(suite: Suite, family: str, op: Operation, check: str, tally: CheckTally
          not_applied: str, expected: str, *, applicable: bool = True) -> None:
     """Turn a tally into a verdict: fail with the first failing case, pass, or say why not
     (not applicable when `applicable` is False, else not tested)."""
-    from contract_tests.suite import fail
+    from contract_tests.failures import fail
 
     if tally.applied == 0:
         record = suite.not_tested if applicable else suite.not_applicable

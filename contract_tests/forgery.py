@@ -16,9 +16,16 @@ from contract_tests.checks.authz import (
     refused_create_leaves_nothing,
 )
 from contract_tests.driver import rights_count
-from contract_tests.families.errors import required, sample
 from contract_tests.personas import Persona
-from contract_tests.requests import Planned, SetupFailed, body_schema, merge, send
+from contract_tests.requests import (
+    Planned,
+    SetupFailed,
+    body_schema,
+    merge,
+    required,
+    sample,
+    send,
+)
 from contract_tests.scenery import Scenery, home_persona, item_of, require_selected
 from contract_tests.target import Exchange
 from contract_tests.walks import Walker, default_order

@@ -11,13 +11,14 @@ from urllib.parse import quote
 
 import httpx
 
-from contract_tests.suite import fail
+from contract_tests.failures import fail
 from contract_tests.target import Exchange, Target
 from orgkit.errors import OrgkitError
 from orgkit.model import Operation, ScopeRef, SourceKind
 
 Schema = Mapping[str, Any]
 BOUNDARY = "orgkit-contract-boundary"
+PROBE_UUID = "00000000-0000-4000-8000-000000000000"
 # A 1x1 transparent PNG: the smallest file a logo upload accepts as an image.
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -177,3 +178,26 @@ def merge(base: Any, overrides: Mapping[str, Any]) -> Any:
         head, _, rest = dotted.partition(".")
         result[head] = merge(result.get(head), {rest: value}) if rest else value
     return result
+
+
+def sample(schema: Mapping[str, Any]) -> Any:
+    """A plain value valid for a parameter schema (example, default, enum, format or type)."""
+    for key in ("example", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if schema.get("format") == "uuid":
+        return PROBE_UUID
+    kind = schema.get("type", "string")
+    if kind in ("integer", "number"):
+        return max(1, int(schema.get("minimum", 1)))
+    if kind == "boolean":
+        return "true"
+    return "orgkit-probe"
+
+
+def required(op: Operation, location: str) -> dict[str, str]:
+    """Valid values for the operation's required parameters in one location."""
+    return {p.name: str(sample(p.schema)) for p in op.parameters
+            if p.location == location and p.required}

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.checks.base import CheckFailure, is_advisory
+from contract_tests.checks.base import is_advisory
 from contract_tests.config import ContractConfig
+from contract_tests.failures import CheckFailure
 from contract_tests.personas import Persona
 from contract_tests.results import CheckResult, Outcome, Results
 from contract_tests.target import Exchange, Target
@@ -64,10 +65,3 @@ class Suite:
         """Every credential of the run (tokens, client secrets): never printed or reported."""
         return [s for p in self.personas.values() for s in (p.token, *p.secrets) if s]
 
-
-def fail(message: str, expected: str, exchange: Exchange | None = None, *,
-         advisory: bool = False) -> CheckFailure:
-    """A CheckFailure carrying the exchange that shows it."""
-    failure = CheckFailure(message, expected, advisory=advisory)
-    failure.exchange = exchange
-    return failure

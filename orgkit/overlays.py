@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
@@ -143,10 +142,3 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
-
-
-def read_overlay(path: Path) -> Overlay:
-    """Read and check an overlay file (YAML or JSON)."""
-    from orgkit.specs import read_document  # one reader for every document
-
-    return parse_overlay(read_document(path), str(path))

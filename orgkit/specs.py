@@ -9,7 +9,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -37,6 +37,9 @@ from orgkit.staterules import (
     parse_identity,
     parse_scopes,
 )
+
+if TYPE_CHECKING:  # the module itself is imported when an overlay is read (start-up cost)
+    from orgkit.overlays import Overlay
 
 SPEC_FILES = {"svx": "svx-api.yaml", "transmit": "transmit-organizations.yaml"}
 LOG = logging.getLogger("orgkit.specs")
@@ -116,7 +119,7 @@ def load_spec(source: SpecSource) -> LoadedApi:
 
 def raw_document(source: SpecSource) -> dict[str, Any]:
     """The document as written, overlays applied and defaults completed, `$ref`s kept."""
-    from orgkit.overlays import apply_overlay, read_overlay
+    from orgkit.overlays import apply_overlay
 
     document = read_document(source.path, known_apis=True)
     for path in source.overlays:
@@ -124,6 +127,13 @@ def raw_document(source: SpecSource) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SpecError(str(source.path), "", "an OpenAPI document is an object")
     return complete(document, source.path, LOG.warning)
+
+
+def read_overlay(path: Path) -> Overlay:
+    """Read and check an overlay file (YAML or JSON), with the one reader of every document."""
+    from orgkit.overlays import parse_overlay  # jsonpath's import costs start-up ~50 ms
+
+    return parse_overlay(read_document(path), str(path))
 
 
 def read_document(path: Path, *, known_apis: bool = False) -> Any:

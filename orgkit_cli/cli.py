@@ -108,7 +108,8 @@ def _contract(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from contract_tests.diff.run import DiffConfig, Side, run_diff
+    from contract_tests.diff.command import run_diff
+    from contract_tests.diff.run import DiffConfig, Side
 
     config = DiffConfig(
         api=args.api or str(args.spec), overlays=tuple(args.overlay or ()),

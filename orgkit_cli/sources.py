@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from orgkit.errors import ConfigError
 from orgkit.model import ApiModel
-from orgkit.overlays import read_overlay
-from orgkit.specs import SPEC_FILES, SpecSource
+from orgkit.specs import SPEC_FILES, SpecSource, read_overlay
 
 BUNDLED = list(SPEC_FILES)
 

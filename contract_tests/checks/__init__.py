@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from contract_tests.checks.base import CHECKS, CheckFailure, check
+from contract_tests.checks.base import CHECKS, check
+from contract_tests.failures import CheckFailure
 
 __all__ = ["CHECKS", "CheckFailure", "check"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from contract_tests.checks.base import CheckFailure, check
+from contract_tests.checks.base import check
 from contract_tests.checks.errors import error_shape_problem
-from contract_tests.suite import fail
+from contract_tests.failures import CheckFailure, fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation
 from orgkit.specs import LoadedApi

@@ -7,7 +7,7 @@ from typing import Any
 
 from contract_tests.checks.base import check
 from contract_tests.checks.errors import expectation, first_problem, require_error
-from contract_tests.suite import fail
+from contract_tests.failures import fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation
 from orgkit.specs import LoadedApi

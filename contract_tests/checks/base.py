@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from contract_tests.target import Exchange
+from contract_tests.failures import CheckFailure
 
 F = TypeVar("F", bound=Callable[..., Any])
 # stated: the seed says it (a violation fails); inferred: the whole expectation is ours
 # (advisory); rights-rule: as stated as the operation's x-orgkit-rights rule (advisory where
 # the rule is marked `inferred: true`).
 BASES = ("stated", "inferred", "rights-rule")
-
-
-class CheckFailure(AssertionError):
-    """A check found the property violated; `expected` says what should have happened.
-
-    `advisory=True` when the violated expectation is our inference (a rule marked
-    `inferred: true`, a default the seed is silent on): the verdict is ADVISORY, not FAIL.
-    """
-
-    def __init__(self, message: str, expected: str = "", *, advisory: bool = False) -> None:
-        super().__init__(message)
-        self.message, self.expected, self.advisory = message, expected, advisory
-        self.exchange: Exchange | None = None  # the answer that shows it (set by `fail`)
 
 
 @dataclass(frozen=True)

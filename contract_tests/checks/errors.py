@@ -11,7 +11,7 @@ import schemathesis
 from openapi_schema_validator import OAS30Validator
 
 from contract_tests.checks.base import check
-from contract_tests.suite import fail
+from contract_tests.failures import fail
 from contract_tests.target import Exchange
 from orgkit.model import ErrorShape, Operation
 from orgkit.specs import LOADED_FROM, LoadedApi, load_api, loaded_from

@@ -4,7 +4,7 @@ gets in with another API's token."""
 from __future__ import annotations
 
 from contract_tests.checks.base import check
-from contract_tests.suite import fail
+from contract_tests.failures import fail
 from contract_tests.target import Exchange
 
 FAMILY = "rights"

@@ -10,7 +10,7 @@ from typing import Any
 
 from contract_tests.checks.base import check
 from contract_tests.checks.errors import require_error
-from contract_tests.suite import fail
+from contract_tests.failures import fail
 from contract_tests.target import Exchange
 from contract_tests.walks import Walk
 from orgkit.model import Operation, OrderRule, PagingStyle

@@ -1,13 +1,11 @@
-"""`orgkit diff`: configuration, the run, the reports and the exit code."""
+"""`orgkit diff`: configuration and the run (diff.command writes the reports)."""
 
 from __future__ import annotations
 
 import random
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlsplit
 
 from contract_tests.config import ContractConfig
@@ -118,15 +116,3 @@ def diff(config: DiffConfig) -> Outcome:
     findings = minimise(findings, played.steps, judge, fresh)
     return Outcome(config, played, findings, time.monotonic() - started)
 
-
-def run_diff(config: DiffConfig, *, out: TextIO | None = None) -> int:
-    """Run, write the reports, print the totals; the exit code (usage errors raise)."""
-    from contract_tests.diff.report import summary_line, write_reports
-
-    out = out or sys.stderr
-    outcome = diff(config)
-    paths = write_reports(outcome)
-    print(summary_line(outcome), file=out)
-    for path in paths:
-        print(f"report: {path}", file=out)
-    return outcome.exit_code

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import httpx
 
@@ -16,13 +15,14 @@ from contract_tests.checks.errors import (
     wrong_content_type_rejected,
 )
 from contract_tests.driver import broadest_persona
+from contract_tests.failures import fail
+from contract_tests.requests import required, sample
 from contract_tests.scenery import selected_operations
-from contract_tests.suite import Suite, fail
+from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation
 
 FAMILY = "errors"
-PROBE_UUID = "00000000-0000-4000-8000-000000000000"
 UNKNOWN_SEGMENT = "/orgkit-no-such-path"
 METHODS = ("PATCH", "PUT", "POST", "DELETE", "GET")
 MALFORMED_JSON = b'{"orgkit": '
@@ -39,23 +39,6 @@ def run(suite: Suite) -> None:
         probe.unsupported_method(op)
 
 
-def sample(schema: Mapping[str, Any]) -> Any:
-    """A plain value valid for a parameter schema (example, default, enum, format or type)."""
-    for key in ("example", "default"):
-        if key in schema:
-            return schema[key]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    if schema.get("format") == "uuid":
-        return PROBE_UUID
-    kind = schema.get("type", "string")
-    if kind in ("integer", "number"):
-        return max(1, int(schema.get("minimum", 1)))
-    if kind == "boolean":
-        return "true"
-    return "orgkit-probe"
-
-
 def fill_path(op: Operation, overrides: Mapping[str, str] | None = None) -> str:
     """The operation's path with every parameter filled with a valid-looking value."""
     path = op.path
@@ -64,12 +47,6 @@ def fill_path(op: Operation, overrides: Mapping[str, str] | None = None) -> str:
             value = (overrides or {}).get(p.name, str(sample(p.schema)))
             path = path.replace("{" + p.name + "}", value)
     return path
-
-
-def required(op: Operation, location: str) -> dict[str, str]:
-    """Valid values for the operation's required parameters in one location."""
-    return {p.name: str(sample(p.schema)) for p in op.parameters
-            if p.location == location and p.required}
 
 
 def matches(path: str, template: str) -> bool:

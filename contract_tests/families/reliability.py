@@ -10,10 +10,11 @@ from typing import Any
 
 from contract_tests.checks import check
 from contract_tests.driver import best_caller, broadest_persona, json_pointer, undo_create
-from contract_tests.families.errors import required
+from contract_tests.failures import fail
 from contract_tests.personas import Persona
+from contract_tests.requests import required
 from contract_tests.scenery import selected_operations
-from contract_tests.suite import Suite, fail
+from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation, PagingStyle
 

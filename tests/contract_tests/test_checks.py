@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests.checks.base import CHECKS, CheckFailure, check, is_advisory
+from contract_tests.checks.base import CHECKS, check, is_advisory
 from contract_tests.checks.errors import allow_problem
 from contract_tests.checks.paging import order_problem, order_respected, page_numbers
+from contract_tests.failures import CheckFailure
 from contract_tests.target import Exchange
 from contract_tests.walks import Order, Page, Walk
 from orgkit.model import OrderRule, PagingStyle
