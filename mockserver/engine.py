@@ -205,6 +205,8 @@ class ApiRuntime:
     def find(self, collection: str, item_id: str) -> Item | None:
         """The item of a collection whose (last) key field is item_id, without a scan."""
         coll = self.store[collection]
+        if len(coll.key_fields) == 1:  # keyed by that field alone: the key is the lookup
+            return coll.get((item_id,))
         found = Lookup(collection).find(self.store, {coll.key_fields[-1]: item_id})
         return found[0] if found else None
 
