@@ -64,6 +64,9 @@ class ParameterCheck:
         self.op = op
         self.params = tuple(_compile(p) for p in op.parameters)
         self.query_names = {p.name for p in self.params if p.location == "query"}
+        # Each location's parameters, in declared order (a request checks only its own).
+        self.located = {location: tuple(p for p in self.params if p.location == location)
+                        for location in ("path", "query", "header")}
 
     def query(self, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
         """Validated query values; unknown or repeated parameters are refused."""
@@ -78,8 +81,10 @@ class ParameterCheck:
 
     def headers(self, headers: Mapping[str, str]) -> None:
         """Check declared header parameters (names case-insensitive)."""
-        self._checked("header", {p.name: headers[p.name.lower()] for p in self.params
-                                 if p.location == "header" and p.name.lower() in headers})
+        declared = self.located["header"]
+        if declared:
+            self._checked("header", {p.name: headers[p.name.lower()] for p in declared
+                                     if p.name.lower() in headers})
 
     def path(self, values: Mapping[str, str]) -> dict[str, Any]:
         """Converted, validated path values (the router matched their text already)."""
@@ -87,9 +92,7 @@ class ParameterCheck:
 
     def _checked(self, location: str, given: Mapping[str, str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for p in self.params:
-            if p.location != location:
-                continue
+        for p in self.located[location]:
             if p.name in given:
                 values[p.name] = p.parse(given[p.name])
             elif p.required:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from orgkit_fixtures import load, persona_token
@@ -10,7 +11,9 @@ from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
+from mockserver.engine import check_body_formats
 from mockserver.fastpath import ParameterCheck
+from mockserver.validation import Finish, _declares_formats
 from orgkit.errors import InvalidInput
 from orgkit.specs import load_api
 
@@ -190,3 +193,39 @@ def test_connexion_finds_the_served_specs_valid(api: str) -> None:
     loaded = load_api(api)
     spec = OpenAPISpecification.from_dict(with_how_to_call(loaded.document, loaded.model))
     assert spec["openapi"].startswith("3.")
+
+
+RECURSIVE: dict[str, Any] = {"type": "object", "properties": {}}
+RECURSIVE["properties"]["child"] = RECURSIVE
+FORMAT_SCHEMAS = [
+    ("none", {"type": "object", "properties": {"name": {"type": "string"}}}, False),
+    ("unchecked-format", {"properties": {"mail": {"type": "string", "format": "email"}}}, False),
+    ("top-level", {"type": "string", "format": "uuid"}, True),
+    ("nested-property", {"properties": {"a": {"properties": {"b": {"format": "uri"}}}}}, True),
+    ("array-items", {"properties": {"ids": {"items": {"format": "uuid"}}}}, True),
+    ("recursive", RECURSIVE, True),
+    ("odd-property", {"properties": {"a": 5}}, True),
+]
+
+
+@pytest.mark.parametrize(("schema", "declared"), [c[1:] for c in FORMAT_SCHEMAS],
+                         ids=[c[0] for c in FORMAT_SCHEMAS])
+def test_body_formats_are_checked_wherever_the_schema_declares_one(schema: dict[str, Any],
+                                                                  declared: bool) -> None:
+    assert _declares_formats(schema) is declared
+
+
+@pytest.mark.parametrize("api", ["svx", "transmit"])
+def test_an_operation_finished_without_body_formats_has_none_to_refuse(api: str) -> None:
+    for op in load_api(api).model.operations:
+        if not Finish(op).body_formats:
+            check_body_formats(op.request_schema, _all_strings(op.request_schema), "body")
+
+
+def _all_strings(schema: Any) -> Any:
+    """A value shaped by schema with the text 'no' in every string: no uuid, no uri."""
+    if isinstance(schema.get("items"), dict):
+        return [_all_strings(schema["items"])]
+    if schema.get("properties"):
+        return {n: _all_strings(p) for n, p in schema["properties"].items()}
+    return "no"
