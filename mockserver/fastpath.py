@@ -9,6 +9,7 @@ dropped first (`declared_query`), so both validation paths ignore them alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,3 +122,77 @@ def _compile(p: Parameter) -> CompiledParameter:
     trivial = kind in ("string", *CONVERTERS) and set(schema) <= _NO_CHECK
     return CompiledParameter(p.name, p.location, p.required, kind,
                              None if trivial else Draft4Validator(schema))
+
+
+Accept = Callable[[Any], bool]
+# Keywords that never refuse a non-null value under Connexion's Draft4RequestValidator.
+_ANNOTATIONS = frozenset({"description", "title", "example", "deprecated", "default",
+                          "nullable", "x-nullable"})
+_TYPES: Mapping[str, Accept] = {
+    "string": lambda v: isinstance(v, str),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: type(v) is int,
+    "number": lambda v: type(v) in (int, float),
+}
+
+
+def acceptor(schema: Any, seen: frozenset[int] = frozenset()) -> Accept | None:
+    """A quick test that a value certainly passes Connexion's Draft4RequestValidator (Draft 4
+    formats) under schema: True is a pass, False means ask the validator (it words the error).
+    None when the schema uses a keyword the test does not know (the validator alone decides)."""
+    if not isinstance(schema, Mapping) or id(schema) in seen:
+        return None
+    tests: list[Accept] = []
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+            continue
+        test = _keyword(keyword, value, seen | {id(schema)})
+        if test is None:
+            return None
+        tests.append(test)
+    return lambda value: value is not None and all(test(value) for test in tests)
+
+
+def _keyword(keyword: str, value: Any, seen: frozenset[int]) -> Accept | None:
+    """The quick test of one keyword (None: not one it knows, in this form)."""
+    if keyword == "type":
+        return _TYPES.get(value) if isinstance(value, str) else None
+    if keyword in ("maxLength", "minLength") and type(value) is int:
+        return _length(value, keyword == "maxLength")
+    if keyword == "pattern" and isinstance(value, str):
+        return _pattern(re.compile(value))
+    if keyword == "format" and isinstance(value, str):
+        return lambda v: Draft4Validator.FORMAT_CHECKER.conforms(v, value)
+    if keyword == "required" and isinstance(value, list):
+        return lambda v: not isinstance(v, dict) or all(name in v for name in value)
+    if keyword == "items":
+        return _items(acceptor(value, seen))
+    if keyword == "properties" and isinstance(value, Mapping):
+        return _properties({name: acceptor(prop, seen) for name, prop in value.items()})
+    return None
+
+
+def _length(bound: int, most: bool) -> Accept:
+    if most:
+        return lambda v: not isinstance(v, str) or len(v) <= bound
+    return lambda v: not isinstance(v, str) or len(v) >= bound
+
+
+def _pattern(pattern: re.Pattern[str]) -> Accept:
+    return lambda v: not isinstance(v, str) or pattern.search(v) is not None
+
+
+def _items(each: Accept | None) -> Accept | None:
+    if each is None:
+        return None
+    return lambda v: not isinstance(v, list) or all(each(e) for e in v)
+
+
+def _properties(tests: Mapping[str, Accept | None]) -> Accept | None:
+    if any(test is None for test in tests.values()):
+        return None
+    known: dict[str, Accept] = {n: t for n, t in tests.items() if t is not None}
+    return lambda v: not isinstance(v, dict) or all(
+        known[name](v[name]) for name in v if name in known)

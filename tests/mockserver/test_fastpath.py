@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from connexion.json_schema import Draft4RequestValidator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft4Validator
 from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.engine import check_body_formats
-from mockserver.fastpath import ParameterCheck
+from mockserver.fastpath import ParameterCheck, acceptor
 from mockserver.validation import Finish, _declares_formats
 from orgkit.errors import InvalidInput
 from orgkit.specs import load_api
@@ -229,3 +233,83 @@ def _all_strings(schema: Any) -> Any:
     if schema.get("properties"):
         return {n: _all_strings(p) for n, p in schema["properties"].items()}
     return "no"
+
+
+STRINGS = (st.text(max_size=90) | st.integers(0, 100).map(lambda n: "a" * n)
+           | st.sampled_from(["https://a.example/x", "no uri", "a@b.example", "ab", "AB",
+                              "3fa85f64-5717-4562-b3fc-2c963f66afa6"]))
+LEAVES = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | STRINGS)
+TYPED: dict[str, st.SearchStrategy[Any]] = {
+    "string": STRINGS, "integer": st.integers(), "boolean": st.booleans(),
+    "number": st.integers() | st.floats(allow_nan=False)}
+
+
+def _bodies(schema: Any) -> st.SearchStrategy[Any]:
+    """Values shaped (mostly) like schema: its properties, items and types, or any leaf."""
+    shaped = TYPED.get(str(schema.get("type")), LEAVES)
+    if isinstance(schema.get("items"), dict):
+        shaped = st.lists(_bodies(schema["items"]), max_size=3)
+    if schema.get("properties"):
+        shaped = st.fixed_dictionaries({}, optional={
+            name: _bodies(prop) for name, prop in schema["properties"].items()})
+    return st.one_of(shaped, shaped, shaped, LEAVES)
+
+
+REQUEST_SCHEMAS = [(f"{api}-{op.operation_id}", op.request_schema)
+                   for api in ("svx", "transmit") for op in load_api(api).model.operations
+                   if op.has_body and acceptor(op.request_schema) is not None]
+PATTERNED = {"type": "object", "required": ["code"], "properties": {
+    "code": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2},
+    "count": {"type": "integer"}, "share": {"type": "number"},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}}}
+LOOSE = {"type": "object", "properties": {
+    "count": {"type": "integer"}, "share": {"type": "number"}, "ok": {"type": "boolean"},
+    "code": {"type": "string", "minLength": 1, "maxLength": 3},
+    "mail": {"type": "string", "format": "email"}, "word": {"pattern": "^[a-z]+$"}}}
+
+
+@pytest.mark.parametrize("schema", [s for _, s in REQUEST_SCHEMAS] + [PATTERNED, LOOSE],
+                         ids=[i for i, _ in REQUEST_SCHEMAS] + ["patterned", "loose"])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_body_the_quick_test_accepts_is_valid(schema: dict[str, Any],
+                                                data: st.DataObject) -> None:
+    body = data.draw(_bodies(schema))
+    quick = acceptor(schema)
+    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    assert quick is not None
+    if quick(body):
+        assert not list(validator.iter_errors(body))
+
+
+QUICK = [
+    ("valid", PATTERNED, {"code": "ab", "tags": ["x"]}, True),
+    ("missing-required", PATTERNED, {"tags": []}, False),
+    ("pattern", PATTERNED, {"code": "AB"}, False),
+    ("bool-is-no-integer", PATTERNED, {"code": "ab", "count": True}, False),
+    ("null", {"type": "string", "nullable": True}, None, False),
+    ("long-item", PATTERNED, {"code": "ab", "tags": ["long"]}, False),
+    ("short", LOOSE, {"code": ""}, False),
+    ("float-is-no-integer", LOOSE, {"count": 1.5}, False),
+    ("text-is-no-number", LOOSE, {"share": "1"}, False),
+    ("format", LOOSE, {"mail": "nobody"}, False),
+    ("all-valid", LOOSE, {"count": 1, "share": 0.5, "ok": False, "code": "abc",
+                          "mail": "a@b.example", "word": "ab", "other": None}, True),
+]
+
+
+@pytest.mark.parametrize(("schema", "body", "accepted"), [c[1:] for c in QUICK],
+                         ids=[c[0] for c in QUICK])
+def test_the_quick_test_accepts_only_what_it_knows_is_valid(schema: dict[str, Any], body: Any,
+                                                          accepted: bool) -> None:
+    quick = acceptor(schema)
+    assert quick is not None and quick(body) is accepted
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "object", "additionalProperties": False}, {"enum": ["a"]}, {"type": ["string"]},
+    {"properties": {"a": {"oneOf": []}}}, {"items": [{"type": "string"}]}, RECURSIVE,
+], ids=["additional", "enum", "type-list", "nested-unknown", "tuple-items", "recursive"])
+def test_a_schema_the_quick_test_does_not_know_is_left_to_the_validator(
+        schema: dict[str, Any]) -> None:
+    assert acceptor(schema) is None
