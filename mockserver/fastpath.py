@@ -42,6 +42,7 @@ class CompiledParameter:
     required: bool
     kind: str
     validator: Draft4Validator | None  # None: the type check is all the schema asks
+    quick: Accept | None = None  # a value this accepts is valid (see acceptor)
 
     def parse(self, text: str) -> Any:
         """The converted, validated value; InvalidInput names the parameter otherwise."""
@@ -50,7 +51,7 @@ class CompiledParameter:
         except ValueError:
             raise InvalidInput(f"{self.location} parameter {self.name} must be of type "
                                f"{self.kind}, got {text!r}") from None
-        if self.validator is None:
+        if self.validator is None or (self.quick is not None and self.quick(value)):
             return value
         error = next(iter(self.validator.iter_errors(value)), None)
         if error is not None:
@@ -121,7 +122,8 @@ def _compile(p: Parameter) -> CompiledParameter:
     # The converter has checked the type already (Draft 4 here checks no format at all).
     trivial = kind in ("string", *CONVERTERS) and set(schema) <= _NO_CHECK
     return CompiledParameter(p.name, p.location, p.required, kind,
-                             None if trivial else Draft4Validator(schema))
+                             None if trivial else Draft4Validator(schema),
+                             None if trivial else acceptor(schema))
 
 
 Accept = Callable[[Any], bool]
@@ -165,6 +167,11 @@ def _keyword(keyword: str, value: Any, seen: frozenset[int]) -> Accept | None:
         return _pattern(re.compile(value))
     if keyword == "format" and isinstance(value, str):
         return lambda v: Draft4Validator.FORMAT_CHECKER.conforms(v, value)
+    if keyword in ("minimum", "maximum") and type(value) in (int, float):
+        return _bound(value, keyword == "minimum")
+    if keyword == "enum" and isinstance(value, list):
+        texts = frozenset(e for e in value if isinstance(e, str))
+        return lambda v: isinstance(v, str) and v in texts
     if keyword == "required" and isinstance(value, list):
         return lambda v: not isinstance(v, dict) or all(name in v for name in value)
     if keyword == "items":
@@ -178,6 +185,13 @@ def _length(bound: int, most: bool) -> Accept:
     if most:
         return lambda v: not isinstance(v, str) or len(v) <= bound
     return lambda v: not isinstance(v, str) or len(v) >= bound
+
+
+def _bound(limit: float, lower: bool) -> Accept:
+    """minimum or maximum (without Draft 4's exclusive flags: those are unknown keywords)."""
+    if lower:
+        return lambda v: v >= limit if type(v) in (int, float) else type(v) in (str, dict, list)
+    return lambda v: v <= limit if type(v) in (int, float) else type(v) in (str, dict, list)
 
 
 def _pattern(pattern: re.Pattern[str]) -> Accept:

@@ -247,6 +247,8 @@ TYPED: dict[str, st.SearchStrategy[Any]] = {
 def _bodies(schema: Any) -> st.SearchStrategy[Any]:
     """Values shaped (mostly) like schema: its properties, items and types, or any leaf."""
     shaped = TYPED.get(str(schema.get("type")), LEAVES)
+    if schema.get("enum"):
+        shaped = st.sampled_from(schema["enum"]) | shaped
     if isinstance(schema.get("items"), dict):
         shaped = st.lists(_bodies(schema["items"]), max_size=3)
     if schema.get("properties"):
@@ -268,18 +270,29 @@ LOOSE = {"type": "object", "properties": {
     "mail": {"type": "string", "format": "email"}, "word": {"pattern": "^[a-z]+$"}}}
 
 
-@pytest.mark.parametrize("schema", [s for _, s in REQUEST_SCHEMAS] + [PATTERNED, LOOSE],
-                         ids=[i for i, _ in REQUEST_SCHEMAS] + ["patterned", "loose"])
+PARAMETER_SCHEMAS = list({repr(p.schema): (f"{api}-{p.location}-{p.name}", dict(p.schema))
+                          for api in ("svx", "transmit")
+                          for op in load_api(api).model.operations for p in op.parameters
+                          if acceptor(p.schema) is not None}.values())
+BOUNDED = {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+@pytest.mark.parametrize(("schema", "validator"), [
+    *[(s, Draft4RequestValidator) for _, s in REQUEST_SCHEMAS + [("", PATTERNED), ("", LOOSE)]],
+    *[(s, Draft4Validator) for _, s in PARAMETER_SCHEMAS + [("", BOUNDED)]],
+], ids=[i for i, _ in REQUEST_SCHEMAS] + ["patterned", "loose"]
+    + [i for i, _ in PARAMETER_SCHEMAS] + ["bounded"])
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_a_body_the_quick_test_accepts_is_valid(schema: dict[str, Any],
-                                                data: st.DataObject) -> None:
-    body = data.draw(_bodies(schema))
+def test_a_value_the_quick_test_accepts_is_valid(schema: dict[str, Any], validator: Any,
+                                                 data: st.DataObject) -> None:
+    """Bodies against Connexion's request validator, parameters against the plain one."""
+    value = data.draw(_bodies(schema))
     quick = acceptor(schema)
-    validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
     assert quick is not None
-    if quick(body):
-        assert not list(validator.iter_errors(body))
+    if quick(value):
+        checker = validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        assert not list(checker.iter_errors(value))
 
 
 QUICK = [
@@ -293,6 +306,11 @@ QUICK = [
     ("float-is-no-integer", LOOSE, {"count": 1.5}, False),
     ("text-is-no-number", LOOSE, {"share": "1"}, False),
     ("format", LOOSE, {"mail": "nobody"}, False),
+    ("below-minimum", BOUNDED, 0, False),
+    ("above-maximum", BOUNDED, 101, False),
+    ("in-bounds", BOUNDED, 100, True),
+    ("enum-member", {"type": "string", "enum": ["asc", "desc"]}, "asc", True),
+    ("enum-stranger", {"type": "string", "enum": ["asc", "desc"]}, "ASC", False),
     ("all-valid", LOOSE, {"count": 1, "share": 0.5, "ok": False, "code": "abc",
                           "mail": "a@b.example", "word": "ab", "other": None}, True),
 ]
@@ -307,9 +325,10 @@ def test_the_quick_test_accepts_only_what_it_knows_is_valid(schema: dict[str, An
 
 
 @pytest.mark.parametrize("schema", [
-    {"type": "object", "additionalProperties": False}, {"enum": ["a"]}, {"type": ["string"]},
+    {"type": "object", "additionalProperties": False}, {"type": ["string"]},
+    {"maximum": 5, "exclusiveMaximum": True},
     {"properties": {"a": {"oneOf": []}}}, {"items": [{"type": "string"}]}, RECURSIVE,
-], ids=["additional", "enum", "type-list", "nested-unknown", "tuple-items", "recursive"])
+], ids=["additional", "type-list", "exclusive", "nested-unknown", "tuple-items", "recursive"])
 def test_a_schema_the_quick_test_does_not_know_is_left_to_the_validator(
         schema: dict[str, Any]) -> None:
     assert acceptor(schema) is None
