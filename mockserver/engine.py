@@ -15,7 +15,7 @@ from mockserver.identity import Identity, Lookup
 from mockserver.store import Item, Key, Store
 from orgkit.errors import InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, RightsMode, Scope, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation, Parameter, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
 from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
@@ -313,12 +313,18 @@ class ApiRuntime:
         return action(ctx)
 
 
-def check_formats(req: Request) -> None:
-    """InvalidInput for parameters that break a format Connexion does not check (uuid, uri)."""
-    for p in req.op.parameters:
-        check = FORMATS.get(str(p.schema.get("format")))
-        if check is None:
-            continue
+def format_checks(op: Operation) -> tuple[tuple[Parameter, Callable[[str], bool]], ...]:
+    """The parameters of op with a format Connexion does not check, each with its check."""
+    return tuple((p, check) for p in op.parameters
+                 if (check := FORMATS.get(str(p.schema.get("format")))) is not None)
+
+
+def check_formats(req: Request,
+                  checks: tuple[tuple[Parameter, Callable[[str], bool]], ...] | None = None,
+                  ) -> None:
+    """InvalidInput for parameters that break a format Connexion does not check (uuid, uri);
+    checks: format_checks(req.op), when computed once for the operation."""
+    for p, check in format_checks(req.op) if checks is None else checks:
         source = {"path": req.path, "query": req.query}.get(p.location)
         value = req.header(p.name) if p.location == "header" else (source or {}).get(p.name)
         if value is not None and not check(str(value)):

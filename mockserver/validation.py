@@ -19,7 +19,13 @@ from urllib.parse import parse_qsl
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver.bodies import overlong, string_cap
-from mockserver.engine import FORMATS, canonical_uuids, check_body_formats, check_formats
+from mockserver.engine import (
+    FORMATS,
+    canonical_uuids,
+    check_body_formats,
+    check_formats,
+    format_checks,
+)
 from mockserver.fastpath import ParameterCheck, acceptor, declared_query
 from mockserver.http import Request
 from mockserver.stages import Exchange
@@ -142,13 +148,13 @@ class Finish:
     where the operation declares them); canonical uuids (only where it has uuid parameters)."""
 
     def __init__(self, op: Operation) -> None:
-        self.formats = any(FORMATS.get(str(p.schema.get("format"))) for p in op.parameters)
+        self.formats = format_checks(op)
         self.uuids = any(op.uuid_parameters.values())
         self.body_formats = _declares_formats(op.request_schema)
 
     def __call__(self, req: Request) -> Request:
         if self.formats:
-            check_formats(req)
+            check_formats(req, self.formats)
         if self.uuids:
             req = canonical_uuids(req)
         if req.body is not None and self.body_formats:
