@@ -193,10 +193,13 @@ def stamp(ctx: Ctx, item: Item, schema: Mapping[str, Any], *, created: bool = Fa
     """Set the timestamps the schema declares (ISO strings, or epoch ms where numeric)."""
     props = schema.get("properties", {})
     names = ("inserted_at", "created_at", "updated_at") if created else ("updated_at",)
+    read: dict[bool, Any] = {}  # the clock read once per form: the stamps of one write agree
     for name in names:
         if name in props:
             numeric = props[name].get("type") in ("number", "integer")
-            item[name] = ctx.api.now_ms() if numeric else ctx.api.now()
+            if numeric not in read:
+                read[numeric] = ctx.api.now_ms() if numeric else ctx.api.now()
+            item[name] = read[numeric]
 
 
 def get(ctx: Ctx) -> Response:
