@@ -148,6 +148,8 @@ def acceptor(schema: Any, seen: frozenset[int] = frozenset()) -> Accept | None:
         return None
     tests: list[Accept] = []
     for keyword, value in schema.items():
+        if not isinstance(keyword, str):
+            return None
         if keyword in _ANNOTATIONS or keyword.startswith("x-"):
             continue
         test = _keyword(keyword, value, seen | {id(schema)})
