@@ -122,12 +122,13 @@ def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
     """
     assert ctx.rule is not None
     schema = ctx.op.item_schema
-    declared = set(ctx.op.request_fields) & set(schema.get("properties", {}))
+    props, allowed = schema.get("properties", {}), ctx.op.request_fields
     item = skeleton(schema)
-    item.update({k: v for k, v in fields.items() if k in declared})
+    item.update({k: v for k, v in fields.items() if k in props and k in allowed})
     item.update({k: v for k, v in ctx.parents().items() if v is not None})
     ensure_parents_exist(ctx)
-    _assign_id(ctx, item, fields.get(ctx.rule.id_field) if ctx.rule.id_field in declared
+    id_field = ctx.rule.id_field
+    _assign_id(ctx, item, fields.get(id_field) if id_field in props and id_field in allowed
                else None)
     _check_unique(ctx, item)
     stamp(ctx, item, schema, created=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
 from typing import Any
 
 from mockserver.store import Item, Store
@@ -70,7 +71,7 @@ class ScopedRights(Mapping[str, frozenset[str]]):
         self._at: tuple[object, ...] = self._revision()
 
     def _revision(self) -> tuple[object, ...]:
-        return tuple(c.revision for c in self._collections)
+        return tuple(map(_REVISION, self._collections))
 
     def __getitem__(self, scope_id: str) -> frozenset[str]:
         held = self._held(scope_id)
@@ -195,6 +196,7 @@ class Identity:
 
 # Scope ids whose rights one ScopedRights keeps (a full memo is simply emptied).
 SCOPE_MEMO_ENTRIES = 256
+_REVISION = attrgetter("revision")
 
 
 def _names(value: Any) -> frozenset[str]:
