@@ -5,6 +5,10 @@ Connexion rebuilds much of its per-request machinery on every call; the validate
 follow Connexion's strict validation: unknown query parameters, missing required ones, wrong
 types and enum violations are 400s. With `--lenient-query` undeclared query parameters are
 dropped first (`declared_query`), so both validation paths ignore them alike.
+
+`acceptor` compiles a schema into a quick test that only ever says "certainly valid" (or "ask
+the validator"): parameter values and JSON bodies that pass it skip the jsonschema validator,
+whose errors (and their wording) are unchanged for everything else.
 """
 
 from __future__ import annotations
