@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
 from jsonschema import Draft4Validator
 
@@ -104,6 +104,18 @@ class ParameterCheck:
             elif p.required:
                 raise InvalidInput(f"Missing {location} parameter '{p.name}'")
         return values
+
+
+def query_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """The query string's (name, value) pairs, as parse_qsl(keep_blank_values=True) reads its
+    latin-1 text; without a '%' or '+' there is nothing to unquote, so it is a plain split."""
+    if not raw:
+        return []
+    text = raw.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True)
+    return [(name, value) for name, _, value in
+            (field.partition("=") for field in text.split("&") if field)]
 
 
 def declared_query(raw: bytes, op: Operation) -> bytes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from jsonschema import Draft4Validator, ValidationError
 
@@ -26,7 +25,7 @@ from mockserver.engine import (
     check_formats,
     format_checks,
 )
-from mockserver.fastpath import ParameterCheck, acceptor, declared_query
+from mockserver.fastpath import ParameterCheck, acceptor, declared_query, query_pairs
 from mockserver.http import Request
 from mockserver.stages import Exchange
 from orgkit import jsontext
@@ -131,9 +130,7 @@ class Validation:
         """The engine's request for a compiled operation; InvalidInput says what is wrong."""
         routed = exchange.routed
         params, body_check, finished = self.checks[(routed.api, routed.op.operation_id)]
-        raw = self.query_string(exchange)
-        query = params.query(parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-                             if raw else [])
+        query = params.query(query_pairs(self.query_string(exchange)))
         params.headers(exchange.headers)
         path = params.path(routed.path)
         # An operation without a request body gets none, whatever was sent.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from connexion.json_schema import Draft4RequestValidator
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
 from mockserver.engine import check_body_formats
-from mockserver.fastpath import ParameterCheck, acceptor
+from mockserver.fastpath import ParameterCheck, acceptor, query_pairs
 from mockserver.validation import Finish, _declares_formats
 from orgkit.errors import InvalidInput
 from orgkit.specs import load_api
@@ -332,3 +333,10 @@ def test_the_quick_test_accepts_only_what_it_knows_is_valid(schema: dict[str, An
 def test_a_schema_the_quick_test_does_not_know_is_left_to_the_validator(
         schema: dict[str, Any]) -> None:
     assert acceptor(schema) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.text(alphabet="ab=&+%2F;é \x00", max_size=24))
+def test_query_pairs_read_a_query_string_as_parse_qsl_does(raw: str) -> None:
+    encoded = raw.encode("latin-1")
+    assert query_pairs(encoded) == parse_qsl(raw, keep_blank_values=True)
