@@ -122,12 +122,13 @@ def new_item(ctx: Ctx, fields: Mapping[str, Any]) -> Item:
     """
     assert ctx.rule is not None
     schema = ctx.op.item_schema
-    declared = set(ctx.op.request_fields) & set(schema.get("properties", {}))
+    props, allowed = schema.get("properties", {}), ctx.op.request_fields
     item = skeleton(schema)
-    item.update({k: v for k, v in fields.items() if k in declared})
+    item.update({k: v for k, v in fields.items() if k in props and k in allowed})
     item.update({k: v for k, v in ctx.parents().items() if v is not None})
     ensure_parents_exist(ctx)
-    _assign_id(ctx, item, fields.get(ctx.rule.id_field) if ctx.rule.id_field in declared
+    id_field = ctx.rule.id_field
+    _assign_id(ctx, item, fields.get(id_field) if id_field in props and id_field in allowed
                else None)
     _check_unique(ctx, item)
     stamp(ctx, item, schema, created=True)
@@ -193,24 +194,28 @@ def stamp(ctx: Ctx, item: Item, schema: Mapping[str, Any], *, created: bool = Fa
     """Set the timestamps the schema declares (ISO strings, or epoch ms where numeric)."""
     props = schema.get("properties", {})
     names = ("inserted_at", "created_at", "updated_at") if created else ("updated_at",)
+    read: dict[bool, Any] = {}  # the clock read once per form: the stamps of one write agree
     for name in names:
         if name in props:
             numeric = props[name].get("type") in ("number", "integer")
-            item[name] = ctx.api.now_ms() if numeric else ctx.api.now()
+            if numeric not in read:
+                read[numeric] = ctx.api.now_ms() if numeric else ctx.api.now()
+            item[name] = read[numeric]
 
 
 def get(ctx: Ctx) -> Response:
     """The addressed item: its JSON encoded once per write of it (as lists use it)."""
     item = ctx.target()
     assert ctx.rule is not None
-    if ctx.op.success_status == 204:
+    status = ctx.op.success_status  # computed from the statuses on every read
+    if status == 204:
         return ctx.wrap(item)
     coll = ctx.store[ctx.rule.collection]
     encoded = coll.derived(SEP.join(coll.key_of(item)), lambda found: _encode(ctx, found))
     envelope = ctx.rule.envelope
     if envelope:
         encoded = b"".join([b"{", json.dumps(envelope).encode(), b": ", encoded, b"}"])
-    return Response(ctx.op.success_status, raw=encoded)
+    return Response(status, raw=encoded)
 
 
 def update(ctx: Ctx) -> Response:

@@ -15,7 +15,7 @@ from mockserver.identity import Identity, Lookup
 from mockserver.store import Item, Key, Store
 from orgkit.errors import InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, RightsMode, Scope, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation, Parameter, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Caller, authorize
 from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
@@ -99,23 +99,25 @@ class Ctx:
 
     def key(self) -> Key:
         """The storage key of the item the request addresses."""
+        return self._key(self.parents())
+
+    def _key(self, parents: Mapping[str, str | None]) -> Key:
         assert self.rule is not None and self.rule.id_ref is not None
-        values = {**self.parents(), self.rule.id_field: self.resolve(self.rule.id_ref)}
+        values = {**parents, self.rule.id_field: self.resolve(self.rule.id_ref)}
         return tuple(str(values.get(f)) for f in self.store[self.rule.collection].key_fields)
 
     def target(self) -> Item:
         """The addressed item (live object); NotFound names what was looked for."""
         if self._target is None:
             assert self.rule is not None
-            item = self.store[self.rule.collection].get(self.key())
-            if item is None or not self._parents_match(item):
+            parents = self.parents()  # resolved once for the key and the check
+            key = self._key(parents)
+            item = self.store[self.rule.collection].get(key)
+            if item is None or not _parents_match(item, parents):
                 raise NotFound(f"no {_singular(self.rule.collection)} with "
-                               f"{self.rule.id_field} {self.key()[-1]!r}")
+                               f"{self.rule.id_field} {key[-1]!r}")
             self._target = item
         return self._target
-
-    def _parents_match(self, item: Item) -> bool:
-        return all(_text(item.get(f)) == v for f, v in self.parents().items())
 
     def render(self, item: Item) -> dict[str, Any]:
         """A copy of an item fit for a response: private (_-prefixed) fields dropped."""
@@ -205,6 +207,8 @@ class ApiRuntime:
     def find(self, collection: str, item_id: str) -> Item | None:
         """The item of a collection whose (last) key field is item_id, without a scan."""
         coll = self.store[collection]
+        if len(coll.key_fields) == 1:  # keyed by that field alone: the key is the lookup
+            return coll.get((item_id,))
         found = Lookup(collection).find(self.store, {coll.key_fields[-1]: item_id})
         return found[0] if found else None
 
@@ -251,10 +255,6 @@ class ApiRuntime:
         if claims is None or claims.get("exp", 0) <= datetime.now(UTC).timestamp():
             claims = self.keyring.verify(token.strip(), self.model.auth.subject_claim)
             self._cache_token(token, claims)
-        foreign = self.model.auth.foreign(claims)
-        if foreign is not None:
-            raise Unauthenticated(f"not an access token of the {self.model.name} API: "
-                                  f"{foreign}{self.identity.hint}")
         return self._caller(token, claims)
 
     def verified_claims(self, authorization: str | None) -> Mapping[str, Any] | None:
@@ -263,11 +263,16 @@ class ApiRuntime:
         return self._tokens.get((authorization or "").partition(" ")[2])
 
     def _caller(self, token: str, claims: Mapping[str, Any]) -> Caller:
-        """The token's Caller, built again only when the store it was built from has changed."""
+        """The token's Caller, built again only when the store it was built from has changed
+        (a cached one was built from these claims, so they were this API's)."""
         revision = self.identity.revision(self.store)
         known = self._callers.get(token)
         if known is not None and known[0] == revision:
             return known[1]
+        foreign = self.model.auth.foreign(claims)
+        if foreign is not None:
+            raise Unauthenticated(f"not an access token of the {self.model.name} API: "
+                                  f"{foreign}{self.identity.hint}")
         caller = self.identity.caller(self.store, claims)
         if token in self._tokens:  # bounded with the token cache
             self._callers[token] = (revision, caller)
@@ -313,12 +318,18 @@ class ApiRuntime:
         return action(ctx)
 
 
-def check_formats(req: Request) -> None:
-    """InvalidInput for parameters that break a format Connexion does not check (uuid, uri)."""
-    for p in req.op.parameters:
-        check = FORMATS.get(str(p.schema.get("format")))
-        if check is None:
-            continue
+def format_checks(op: Operation) -> tuple[tuple[Parameter, Callable[[str], bool]], ...]:
+    """The parameters of op with a format Connexion does not check, each with its check."""
+    return tuple((p, check) for p in op.parameters
+                 if (check := FORMATS.get(str(p.schema.get("format")))) is not None)
+
+
+def check_formats(req: Request,
+                  checks: tuple[tuple[Parameter, Callable[[str], bool]], ...] | None = None,
+                  ) -> None:
+    """InvalidInput for parameters that break a format Connexion does not check (uuid, uri);
+    checks: format_checks(req.op), when computed once for the operation."""
+    for p, check in format_checks(req.op) if checks is None else checks:
         source = {"path": req.path, "query": req.query}.get(p.location)
         value = req.header(p.name) if p.location == "header" else (source or {}).get(p.name)
         if value is not None and not check(str(value)):
@@ -337,6 +348,8 @@ def canonical_uuids(req: Request) -> Request:
 
 def _canonical(req: Request, location: str, values: Mapping[str, Any]) -> Mapping[str, Any]:
     uuids = req.op.uuid_parameters.get(location, ())
+    if not uuids:
+        return values
     odd = [n for n in uuids if isinstance(values.get(n), str) and values[n] != values[n].lower()]
     return {**values, **{n: canonical_id(values[n]) for n in odd}} if odd else values
 
@@ -376,6 +389,10 @@ def _is_uri(text: str) -> bool:
 
 
 FORMATS: Mapping[str, Callable[[str], bool]] = {"uuid": _is_uuid, "uri": _is_uri}
+
+
+def _parents_match(item: Item, parents: Mapping[str, str | None]) -> bool:
+    return all(_text(item.get(f)) == v for f, v in parents.items())
 
 
 def _text(value: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
 from typing import Any
 
 from mockserver.store import Item, Store
@@ -57,13 +58,46 @@ class ScopedRights(Mapping[str, frozenset[str]]):
     """A caller's rights per tenant or org, looked up when a scope id is asked for.
 
     Building the whole table on every request cost O(records): a user who creates orgs becomes
-    admin of each, and every later request got slower. A lookup is O(1) per scope asked.
+    admin of each, and every later request got slower. A lookup is O(1) per scope asked, and
+    its answer is kept (bounded) until a write to a source's collection: the Caller lives as
+    long as its token and the flat sources, so the next request would otherwise look again.
     """
 
     def __init__(self, store: Store, sources: tuple[Source, ...], subject: str) -> None:
         self._store, self._sources, self._subject = store, sources, subject
+        self._collections = tuple(store[s.rule.collection] for s in sources
+                                  if s.rule.collection is not None)
+        self._seen: dict[str, frozenset[str] | None] = {}  # None: no right there
+        self._at: tuple[object, ...] = self._revision()
+
+    def _revision(self) -> tuple[object, ...]:
+        return tuple(map(_REVISION, self._collections))
 
     def __getitem__(self, scope_id: str) -> frozenset[str]:
+        held = self._held(scope_id)
+        if held is None:
+            raise KeyError(scope_id)
+        return held
+
+    def get(self, scope_id: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The rights held in one scope, else default (no KeyError raised on the way)."""
+        held = self._held(scope_id)
+        return default if held is None else held
+
+    def _held(self, scope_id: str) -> frozenset[str] | None:
+        """The rights held in one scope (None: none), remembered until a source's next write."""
+        revision = self._revision()
+        if revision != self._at or len(self._seen) >= SCOPE_MEMO_ENTRIES:
+            self._seen.clear()
+            self._at = revision
+        if scope_id in self._seen:
+            held = self._seen[scope_id]
+        else:
+            held = self._seen[scope_id] = self._look_up(scope_id)
+        return held
+
+    def _look_up(self, scope_id: str) -> frozenset[str] | None:
+        """The rights the sources' items give in one scope (None: no item counts)."""
         held, found = frozenset[str](), False
         for source in self._sources:
             assert source.lookup is not None and source.rule.scope_field is not None
@@ -71,9 +105,7 @@ class ScopedRights(Mapping[str, frozenset[str]]):
             for item in source.lookup.find(self._store, values):
                 if source.counts(item):
                     held, found = held | source.rights(item), True
-        if not found:
-            raise KeyError(scope_id)
-        return held
+        return held if found else None
 
     def __iter__(self) -> Iterator[str]:
         seen: set[str] = set()
@@ -160,6 +192,11 @@ class Identity:
             raise Unauthenticated(f"the token's subject {subject!r} names no item of "
                                   f"{self.rule.subject.collection} (it does not exist, or no "
                                   f"longer){self.hint}")
+
+
+# Scope ids whose rights one ScopedRights keeps (a full memo is simply emptied).
+SCOPE_MEMO_ENTRIES = 256
+_REVISION = attrgetter("revision")
 
 
 def _names(value: Any) -> frozenset[str]:

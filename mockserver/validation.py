@@ -14,13 +14,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver.bodies import overlong, string_cap
-from mockserver.engine import canonical_uuids, check_body_formats, check_formats
-from mockserver.fastpath import ParameterCheck, declared_query
+from mockserver.engine import (
+    FORMATS,
+    canonical_uuids,
+    check_body_formats,
+    check_formats,
+    format_checks,
+)
+from mockserver.fastpath import ParameterCheck, acceptor, declared_query, query_pairs
 from mockserver.http import Request
 from mockserver.stages import Exchange
 from orgkit import jsontext
@@ -35,6 +40,9 @@ class BodyCheck:
         self.types, self.schema = list(op.body_content_types), schema
         self.required, self.default = required, schema.get("default")
         self._compiled: tuple[Any, Any] | None = None  # built on first use (imports Connexion)
+        # A valid body passes this quick test and skips the validator (a tenth of the cost);
+        # anything else is the validator's to judge and word.
+        self.quick = acceptor(schema)
 
     def _compile(self) -> tuple[Any, Any]:
         if self._compiled is None:
@@ -62,6 +70,8 @@ class BodyCheck:
             if self.required:
                 raise InvalidInput("RequestBody is required")
             return None
+        if self.quick is not None and self.quick(body):
+            return body
         try:
             validator.validate(body)
         except ValidationError as exc:
@@ -82,14 +92,14 @@ class Validation:
             api: string_cap((op.request_schema for op in rt.model.operations),
                             max_string)
             for api, rt in runtimes.items()}
-        self.checks: dict[tuple[str, str], tuple[ParameterCheck, BodyCheck | None]] = {}
+        self.checks: dict[tuple[str, str], tuple[ParameterCheck, BodyCheck | None, Finish]] = {}
         for api, runtime in runtimes.items():
             for op in runtime.model.operations if compiled else ():
                 if op.has_body and not bodies:
                     continue
                 found = _compile(op)
                 if found is not None:
-                    self.checks[(api, op.operation_id)] = found
+                    self.checks[(api, op.operation_id)] = (*found, Finish(op))
 
     def compiled(self, api: str, op: Operation) -> bool:
         """Whether the stage validates op itself (else Connexion does)."""
@@ -119,25 +129,55 @@ class Validation:
     def validate(self, exchange: Exchange, body: Any) -> Request:
         """The engine's request for a compiled operation; InvalidInput says what is wrong."""
         routed = exchange.routed
-        params, body_check = self.checks[(routed.api, routed.op.operation_id)]
-        pairs = parse_qsl(self.query_string(exchange).decode("latin-1"), keep_blank_values=True)
-        query = params.query(pairs)
+        params, body_check, finished = self.checks[(routed.api, routed.op.operation_id)]
+        query = params.query(query_pairs(self.query_string(exchange)))
         params.headers(exchange.headers)
         path = params.path(routed.path)
         # An operation without a request body gets none, whatever was sent.
         body = None if body_check is None else body_check.check(
             exchange.headers.get("content-type", ""), body)
-        return finish(Request(op=routed.op, path=path, query=query, headers=exchange.headers,
-                              body=body, caller=exchange.caller, base_url=exchange.base_url))
+        return finished(Request(op=routed.op, path=path, query=query, headers=exchange.headers,
+                                body=body, caller=exchange.caller, base_url=exchange.base_url))
+
+
+class Finish:
+    """What either path leaves to check, for one operation: formats Connexion ignores (only
+    where the operation declares them); canonical uuids (only where it has uuid parameters)."""
+
+    def __init__(self, op: Operation) -> None:
+        self.formats = format_checks(op)
+        self.uuids = any(op.uuid_parameters.values())
+        self.body_formats = _declares_formats(op.request_schema)
+
+    def __call__(self, req: Request) -> Request:
+        if self.formats:
+            check_formats(req, self.formats)
+        if self.uuids:
+            req = canonical_uuids(req)
+        if req.body is not None and self.body_formats:
+            check_body_formats(req.op.request_schema, req.body, "body")
+        return req
 
 
 def finish(req: Request) -> Request:
     """What either path leaves to check: formats Connexion ignores; canonical uuids."""
-    check_formats(req)
-    req = canonical_uuids(req)
-    if req.body is not None:
-        check_body_formats(req.op.request_schema, req.body, "body")
-    return req
+    return Finish(req.op)(req)
+
+
+def _declares_formats(schema: Any, seen: frozenset[int] = frozenset()) -> bool:
+    """Whether check_body_formats could refuse anything under schema (it walks properties and
+    items only, and checks only the formats in FORMATS); True where in doubt."""
+    if not isinstance(schema, Mapping) or id(schema) in seen:
+        return True  # not a schema (the walk decides), or a recursive one
+    if FORMATS.get(str(schema.get("format"))) is not None:
+        return True
+    seen = seen | {id(schema)}
+    items = schema.get("items")
+    properties = schema.get("properties") or {}
+    if isinstance(items, Mapping) and _declares_formats(items, seen):
+        return True
+    return not isinstance(properties, Mapping) or any(
+        _declares_formats(prop, seen) for prop in properties.values())
 
 
 def _compile(op: Operation) -> tuple[ParameterCheck, BodyCheck | None] | None:

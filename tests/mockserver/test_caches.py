@@ -8,18 +8,22 @@ from typing import Any
 import pytest
 
 from mockserver.app import MockApp
+from mockserver.identity import SCOPE_MEMO_ENTRIES, ScopedRights
+from orgkit.model import Scope
 from tests.mockserver.mocksupport import (
     GLOBAL_ADMIN,
     NO_RIGHTS,
     ORG_A1,
     ORG_ADMIN,
     TENANT_A,
+    TENANT_ADMIN,
     Api,
     expect,
     expect_error,
 )
 
 GLOBAL_RIGHT = "atom:global:view_all_tenants"
+TENANT_RIGHT = "atom:tenant:view_tenant_orgs"
 PAGE = {"per_page": 100}
 
 
@@ -119,3 +123,48 @@ def test_a_replaced_store_rebuilds_the_caller(api: Api, app: MockApp) -> None:
     emptied.reset({"users": list(runtime.store["users"].values())})
     runtime.store = emptied  # the same users, and no global admin any more (the next test's
     expect_error(api.get("/svx/tenants", as_="global-admin"), 403)  # reset fills it again)
+
+
+def test_a_new_org_right_is_seen_at_once(api: Api) -> None:
+    for _ in range(2):  # the second request asks the caller's remembered org rights
+        expect_error(api.get(f"/svx/orgs/{ORG_A1}", as_="no-rights"), 403)
+    expect(api.post(f"/svx/orgs/{ORG_A1}/admins/{NO_RIGHTS}/security_rights",
+                    as_="tenant-admin", json={"security_rights": ["atom:org:view_org"]}), 204)
+    expect(api.get(f"/svx/orgs/{ORG_A1}", as_="no-rights"), 200)
+
+
+def test_a_new_tenant_right_is_seen_at_once(api: Api) -> None:
+    for _ in range(2):
+        expect_error(api.get(f"/svx/tenants/{TENANT_A}/orgs", as_="no-rights"), 403)
+    record = dict(api.svx["tenant_admins"].get((TENANT_A, TENANT_ADMIN)))
+    api.svx["tenant_admins"].put({**record, "id": NO_RIGHTS, "security_rights": [TENANT_RIGHT]})
+    expect(api.get(f"/svx/tenants/{TENANT_A}/orgs", as_="no-rights"), 200)
+
+
+def test_an_archived_and_restored_tenant_admin_is_403_then_200_at_once(api: Api) -> None:
+    for _ in range(2):
+        expect(api.get(f"/svx/orgs/{ORG_A1}", as_="tenant-admin"), 200)
+    admin = f"/svx/tenants/{TENANT_A}/admins/{TENANT_ADMIN}"
+    expect(api.post(f"{admin}/archive", as_="global-admin"), 204)
+    for _ in range(2):
+        expect_error(api.get(f"/svx/orgs/{ORG_A1}", as_="tenant-admin"), 403)
+    expect(api.post(f"{admin}/restore", as_="global-admin"), 200)
+    expect(api.get(f"/svx/orgs/{ORG_A1}", as_="tenant-admin"), 200)
+
+
+def test_a_right_changed_in_the_store_itself_is_seen_at_once(api: Api) -> None:
+    for _ in range(2):
+        expect(api.get(f"/svx/orgs/{ORG_A1}", as_="org-admin"), 200)
+    record = dict(api.svx["org_admins"].get((ORG_A1, ORG_ADMIN)))
+    record["security_rights"] = ["atom:org:assign_org_sr_to_user"]
+    api.svx["org_admins"].put(record)  # as a control call or a plugin would write it
+    expect_error(api.get(f"/svx/orgs/{ORG_A1}", as_="org-admin"), 403)
+
+
+def test_the_remembered_scopes_stay_bounded_and_right(api: Api) -> None:
+    runtime = api.app.mock.runtimes["svx"]
+    rights = ScopedRights(runtime.store, runtime.identity.sources[Scope.ORG], ORG_ADMIN)
+    for n in range(SCOPE_MEMO_ENTRIES + 10):
+        assert rights.get(f"no-such-org-{n}") is None
+        assert len(rights._seen) <= SCOPE_MEMO_ENTRIES  # the memo itself: no public view
+    assert "atom:org:view_org" in rights[ORG_A1]

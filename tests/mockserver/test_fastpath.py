@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
+from connexion.json_schema import Draft4RequestValidator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft4Validator
 from orgkit_fixtures import load, persona_token
 from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
-from mockserver.fastpath import ParameterCheck
+from mockserver.engine import check_body_formats
+from mockserver.fastpath import ParameterCheck, acceptor, query_pairs
+from mockserver.validation import Finish, _declares_formats
 from orgkit.errors import InvalidInput
 from orgkit.specs import load_api
 
@@ -191,3 +198,145 @@ def test_connexion_finds_the_served_specs_valid(api: str) -> None:
     loaded = load_api(api)
     spec = OpenAPISpecification.from_dict(with_how_to_call(loaded.document, loaded.model))
     assert spec["openapi"].startswith("3.")
+
+
+RECURSIVE: dict[str, Any] = {"type": "object", "properties": {}}
+RECURSIVE["properties"]["child"] = RECURSIVE
+FORMAT_SCHEMAS = [
+    ("none", {"type": "object", "properties": {"name": {"type": "string"}}}, False),
+    ("unchecked-format", {"properties": {"mail": {"type": "string", "format": "email"}}}, False),
+    ("top-level", {"type": "string", "format": "uuid"}, True),
+    ("nested-property", {"properties": {"a": {"properties": {"b": {"format": "uri"}}}}}, True),
+    ("array-items", {"properties": {"ids": {"items": {"format": "uuid"}}}}, True),
+    ("recursive", RECURSIVE, True),
+    ("odd-property", {"properties": {"a": 5}}, True),
+]
+
+
+@pytest.mark.parametrize(("schema", "declared"), [c[1:] for c in FORMAT_SCHEMAS],
+                         ids=[c[0] for c in FORMAT_SCHEMAS])
+def test_body_formats_are_checked_wherever_the_schema_declares_one(schema: dict[str, Any],
+                                                                  declared: bool) -> None:
+    assert _declares_formats(schema) is declared
+
+
+@pytest.mark.parametrize("api", ["svx", "transmit"])
+def test_an_operation_finished_without_body_formats_has_none_to_refuse(api: str) -> None:
+    for op in load_api(api).model.operations:
+        if not Finish(op).body_formats:
+            check_body_formats(op.request_schema, _all_strings(op.request_schema), "body")
+
+
+def _all_strings(schema: Any) -> Any:
+    """A value shaped by schema with the text 'no' in every string: no uuid, no uri."""
+    if isinstance(schema.get("items"), dict):
+        return [_all_strings(schema["items"])]
+    if schema.get("properties"):
+        return {n: _all_strings(p) for n, p in schema["properties"].items()}
+    return "no"
+
+
+STRINGS = (st.text(max_size=90) | st.integers(0, 100).map(lambda n: "a" * n)
+           | st.sampled_from(["https://a.example/x", "no uri", "a@b.example", "ab", "AB",
+                              "3fa85f64-5717-4562-b3fc-2c963f66afa6"]))
+LEAVES = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | STRINGS)
+TYPED: dict[str, st.SearchStrategy[Any]] = {
+    "string": STRINGS, "integer": st.integers(), "boolean": st.booleans(),
+    "number": st.integers() | st.floats(allow_nan=False)}
+
+
+def _bodies(schema: Any) -> st.SearchStrategy[Any]:
+    """Values shaped (mostly) like schema: its properties, items and types, or any leaf."""
+    shaped = TYPED.get(str(schema.get("type")), LEAVES)
+    if schema.get("enum"):
+        shaped = st.sampled_from(schema["enum"]) | shaped
+    if isinstance(schema.get("items"), dict):
+        shaped = st.lists(_bodies(schema["items"]), max_size=3)
+    if schema.get("properties"):
+        shaped = st.fixed_dictionaries({}, optional={
+            name: _bodies(prop) for name, prop in schema["properties"].items()})
+    return st.one_of(shaped, shaped, shaped, LEAVES)
+
+
+REQUEST_SCHEMAS = [(f"{api}-{op.operation_id}", op.request_schema)
+                   for api in ("svx", "transmit") for op in load_api(api).model.operations
+                   if op.has_body and acceptor(op.request_schema) is not None]
+PATTERNED = {"type": "object", "required": ["code"], "properties": {
+    "code": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2},
+    "count": {"type": "integer"}, "share": {"type": "number"},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}}}}
+LOOSE = {"type": "object", "properties": {
+    "count": {"type": "integer"}, "share": {"type": "number"}, "ok": {"type": "boolean"},
+    "code": {"type": "string", "minLength": 1, "maxLength": 3},
+    "mail": {"type": "string", "format": "email"}, "word": {"pattern": "^[a-z]+$"}}}
+
+
+PARAMETER_SCHEMAS = list({repr(p.schema): (f"{api}-{p.location}-{p.name}", dict(p.schema))
+                          for api in ("svx", "transmit")
+                          for op in load_api(api).model.operations for p in op.parameters
+                          if acceptor(p.schema) is not None}.values())
+BOUNDED = {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+@pytest.mark.parametrize(("schema", "validator"), [
+    *[(s, Draft4RequestValidator) for _, s in REQUEST_SCHEMAS + [("", PATTERNED), ("", LOOSE)]],
+    *[(s, Draft4Validator) for _, s in PARAMETER_SCHEMAS + [("", BOUNDED)]],
+], ids=[i for i, _ in REQUEST_SCHEMAS] + ["patterned", "loose"]
+    + [i for i, _ in PARAMETER_SCHEMAS] + ["bounded"])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_value_the_quick_test_accepts_is_valid(schema: dict[str, Any], validator: Any,
+                                                 data: st.DataObject) -> None:
+    """Bodies against Connexion's request validator, parameters against the plain one."""
+    value = data.draw(_bodies(schema))
+    quick = acceptor(schema)
+    assert quick is not None
+    if quick(value):
+        checker = validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        assert not list(checker.iter_errors(value))
+
+
+QUICK = [
+    ("valid", PATTERNED, {"code": "ab", "tags": ["x"]}, True),
+    ("missing-required", PATTERNED, {"tags": []}, False),
+    ("pattern", PATTERNED, {"code": "AB"}, False),
+    ("bool-is-no-integer", PATTERNED, {"code": "ab", "count": True}, False),
+    ("null", {"type": "string", "nullable": True}, None, False),
+    ("long-item", PATTERNED, {"code": "ab", "tags": ["long"]}, False),
+    ("short", LOOSE, {"code": ""}, False),
+    ("float-is-no-integer", LOOSE, {"count": 1.5}, False),
+    ("text-is-no-number", LOOSE, {"share": "1"}, False),
+    ("format", LOOSE, {"mail": "nobody"}, False),
+    ("below-minimum", BOUNDED, 0, False),
+    ("above-maximum", BOUNDED, 101, False),
+    ("in-bounds", BOUNDED, 100, True),
+    ("enum-member", {"type": "string", "enum": ["asc", "desc"]}, "asc", True),
+    ("enum-stranger", {"type": "string", "enum": ["asc", "desc"]}, "ASC", False),
+    ("all-valid", LOOSE, {"count": 1, "share": 0.5, "ok": False, "code": "abc",
+                          "mail": "a@b.example", "word": "ab", "other": None}, True),
+]
+
+
+@pytest.mark.parametrize(("schema", "body", "accepted"), [c[1:] for c in QUICK],
+                         ids=[c[0] for c in QUICK])
+def test_the_quick_test_accepts_only_what_it_knows_is_valid(schema: dict[str, Any], body: Any,
+                                                          accepted: bool) -> None:
+    quick = acceptor(schema)
+    assert quick is not None and quick(body) is accepted
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "object", "additionalProperties": False}, {"type": ["string"]},
+    {"maximum": 5, "exclusiveMaximum": True},
+    {"properties": {"a": {"oneOf": []}}}, {"items": [{"type": "string"}]}, RECURSIVE,
+], ids=["additional", "type-list", "exclusive", "nested-unknown", "tuple-items", "recursive"])
+def test_a_schema_the_quick_test_does_not_know_is_left_to_the_validator(
+        schema: dict[str, Any]) -> None:
+    assert acceptor(schema) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.text(alphabet="ab=&+%2F;é \x00", max_size=24))
+def test_query_pairs_read_a_query_string_as_parse_qsl_does(raw: str) -> None:
+    encoded = raw.encode("latin-1")
+    assert query_pairs(encoded) == parse_qsl(raw, keep_blank_values=True)

@@ -312,3 +312,12 @@ MISSING_ITEMS = [
                          ids=[c[0] for c in MISSING_ITEMS])
 def test_missing_org_items_are_404(api: Api, method: str, url: str) -> None:
     expect_error(api.call(method, url, as_="global-admin"), 404)
+
+
+def test_the_timestamps_of_one_write_agree(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    ticks = iter(range(1000))
+    monkeypatch.setattr(api.app.mock.runtimes["svx"], "now",
+                        lambda: f"2026-01-01T00:00:{next(ticks):02d}Z")  # a clock that moves
+    org = expect(api.post(f"/svx/tenants/{TENANT_A}/orgs", as_="tenant-admin",
+                          json={"name": "Clockwork Org"}), 201)["org"]
+    assert org["inserted_at"] == org["updated_at"]
