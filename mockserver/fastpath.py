@@ -6,19 +6,21 @@ follow Connexion's strict validation: unknown query parameters, missing required
 types and enum violations are 400s. With `--lenient-query` undeclared query parameters are
 dropped first (`declared_query`), so both validation paths ignore them alike.
 
-`acceptor` compiles a schema into a quick test that only ever says "certainly valid" (or "ask
-the validator"): parameter values and JSON bodies that pass it skip the jsonschema validator,
-whose errors (and their wording) are unchanged for everything else.
+`acceptor` compiles a schema with fastjsonschema into a quick test that only ever says
+"certainly valid" (or "ask the validator"): parameter values and JSON bodies that pass it skip
+the jsonschema validator, whose errors (and their wording) are unchanged for everything else.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+import fastjsonschema
 from jsonschema import Draft4Validator
 
 from orgkit.errors import InvalidInput
@@ -143,88 +145,57 @@ def _compile(p: Parameter) -> CompiledParameter:
 
 
 Accept = Callable[[Any], bool]
-# Keywords that never refuse a non-null value under Connexion's Draft4RequestValidator.
-_ANNOTATIONS = frozenset({"description", "title", "example", "deprecated", "default",
-                          "nullable", "x-nullable"})
-_TYPES: Mapping[str, Accept] = {
-    "string": lambda v: isinstance(v, str),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: type(v) is int,
-    "number": lambda v: type(v) in (int, float),
-}
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+# What compiling may raise on a schema fastjsonschema cannot take (a recursive one, an odd
+# keyword value): the validator alone judges it then.
+_UNCOMPILABLE = (fastjsonschema.JsonSchemaDefinitionException, RecursionError, TypeError,
+                 ValueError, KeyError, re.error)
 
 
-def acceptor(schema: Any, seen: frozenset[int] = frozenset()) -> Accept | None:
-    """A quick test that a value certainly passes Connexion's Draft4RequestValidator (Draft 4
-    formats) under schema: True is a pass, False means ask the validator (it words the error).
-    None when the schema uses a keyword the test does not know (the validator alone decides)."""
-    if not isinstance(schema, Mapping) or id(schema) in seen:
+def acceptor(schema: Any) -> Accept | None:
+    """A quick test that a value certainly passes the Draft 4 validator under schema: True is a
+    pass, False means ask the validator (it words the error). None when fastjsonschema cannot
+    compile the schema (the validator alone decides)."""
+    if not isinstance(schema, Mapping):
         return None
-    tests: list[Accept] = []
-    for keyword, value in schema.items():
-        if not isinstance(keyword, str):
-            return None
-        if keyword in _ANNOTATIONS or keyword.startswith("x-"):
+    try:
+        compiled = fastjsonschema.compile({**schema, "$schema": DRAFT4},
+                                          formats=_formats(schema), use_default=False)
+    except _UNCOMPILABLE:
+        return None
+
+    def accepts(value: Any) -> bool:
+        # null is the validator's: OpenAPI's `nullable` is no keyword fastjsonschema knows.
+        if value is None:
+            return False
+        try:
+            compiled(value)
+        except fastjsonschema.JsonSchemaValueException:
+            return False
+        return True
+
+    return accepts
+
+
+def _formats(schema: Any) -> dict[str, Accept]:
+    """Every format the schema names, judged by the validator's own format checker (so the two
+    agree on what `uri` or `email` means)."""
+    found: dict[str, Accept] = {}
+    stack, seen = [schema], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
             continue
-        test = _keyword(keyword, value, seen | {id(schema)})
-        if test is None:
-            return None
-        tests.append(test)
-    return lambda value: value is not None and all(test(value) for test in tests)
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            name = node.get("format")
+            if isinstance(name, str):
+                found[name] = functools.partial(_conforms, format_name=name)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
-def _keyword(keyword: str, value: Any, seen: frozenset[int]) -> Accept | None:
-    """The quick test of one keyword (None: not one it knows, in this form)."""
-    if keyword == "type":
-        return _TYPES.get(value) if isinstance(value, str) else None
-    if keyword in ("maxLength", "minLength") and type(value) is int:
-        return _length(value, keyword == "maxLength")
-    if keyword == "pattern" and isinstance(value, str):
-        return _pattern(re.compile(value))
-    if keyword == "format" and isinstance(value, str):
-        return lambda v: Draft4Validator.FORMAT_CHECKER.conforms(v, value)
-    if keyword in ("minimum", "maximum") and type(value) in (int, float):
-        return _bound(value, keyword == "minimum")
-    if keyword == "enum" and isinstance(value, list):
-        texts = frozenset(e for e in value if isinstance(e, str))
-        return lambda v: isinstance(v, str) and v in texts
-    if keyword == "required" and isinstance(value, list):
-        return lambda v: not isinstance(v, dict) or all(name in v for name in value)
-    if keyword == "items":
-        return _items(acceptor(value, seen))
-    if keyword == "properties" and isinstance(value, Mapping):
-        return _properties({name: acceptor(prop, seen) for name, prop in value.items()})
-    return None
-
-
-def _length(bound: int, most: bool) -> Accept:
-    if most:
-        return lambda v: not isinstance(v, str) or len(v) <= bound
-    return lambda v: not isinstance(v, str) or len(v) >= bound
-
-
-def _bound(limit: float, lower: bool) -> Accept:
-    """minimum or maximum (without Draft 4's exclusive flags: those are unknown keywords)."""
-    if lower:
-        return lambda v: v >= limit if type(v) in (int, float) else type(v) in (str, dict, list)
-    return lambda v: v <= limit if type(v) in (int, float) else type(v) in (str, dict, list)
-
-
-def _pattern(pattern: re.Pattern[str]) -> Accept:
-    return lambda v: not isinstance(v, str) or pattern.search(v) is not None
-
-
-def _items(each: Accept | None) -> Accept | None:
-    if each is None:
-        return None
-    return lambda v: not isinstance(v, list) or all(each(e) for e in v)
-
-
-def _properties(tests: Mapping[str, Accept | None]) -> Accept | None:
-    if any(test is None for test in tests.values()):
-        return None
-    known: dict[str, Accept] = {n: t for n, t in tests.items() if t is not None}
-    return lambda v: not isinstance(v, dict) or all(
-        known[name](v[name]) for name in v if name in known)
+def _conforms(value: Any, format_name: str) -> bool:
+    return bool(Draft4Validator.FORMAT_CHECKER.conforms(value, format_name))
