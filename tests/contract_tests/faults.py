@@ -593,3 +593,30 @@ def existence_checked_first(app: MockApp, patch: Patch) -> ASGI:
 
         patch(runtime, "_authorize", authorize)
     return app
+
+
+def stale_reads(app: MockApp, patch: Patch) -> ASGI:
+    """GET answers are kept per path, query and token and never refreshed (a read cache with no
+    invalidation): a right granted or revoked since is not seen."""
+    kept: dict[tuple[Any, ...], list[Message]] = {}
+
+    async def asgi(scope: Scope, receive: Callable[[], Awaitable[Message]],
+                   send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await app(scope, receive, send)
+            return
+        key = (scope["path"], scope["query_string"], dict(scope["headers"]).get(b"authorization"))
+        if key in kept:
+            for message in kept[key]:
+                await send(message)
+            return
+        sent: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            sent.append(message)
+            await send(message)
+
+        await app(scope, receive, keep)
+        kept[key] = sent
+
+    return asgi

@@ -100,6 +100,10 @@ FAULTS = [
     f.Fault("existence checked before rights", "authorization", "existence_not_revealed",
             "getOrg", "svx", f.existence_checked_first,
             "404 for a random id but 403 for another tenant's existing one", verdict="advisory"),
+    f.Fault("reads served stale", "rights", "rights_follow_state", "getOrg", "svx",
+            f.stale_reads, "GET answers cached per token and never refreshed after a write",
+            helpers=("createOrg", "assignOrgAdminSecurityRights", "removeOrgAdmin",
+                     "listSecurityRights")),
 ]
 
 
