@@ -24,8 +24,9 @@ from contract_tests.suite import Suite
 from contract_tests.target import Exchange, Target
 from orgkit.declared import Link
 from orgkit.errors import Forbidden
-from orgkit.model import Operation, Scope, ScopeRef, SourceKind
+from orgkit.model import Operation
 from orgkit.rights import authorize
+from orgkit.rightsrules import Scope, ScopeRef, SourceKind
 from orgkit.specs import LOADED_FROM
 
 CheckFn = Callable[..., Any]

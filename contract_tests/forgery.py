@@ -30,7 +30,8 @@ from contract_tests.scenery import Scenery, home_persona, item_of, require_selec
 from contract_tests.target import Exchange
 from contract_tests.walks import Walker, default_order
 from orgkit.errors import OrgkitError
-from orgkit.model import Operation, PagingStyle, RightsMode
+from orgkit.model import Operation, PagingStyle
+from orgkit.rightsrules import RightsMode
 
 Run = Callable[[], Exchange | None]
 Schema = Mapping[str, Any]

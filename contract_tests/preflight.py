@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from contract_tests.suite import Suite
 from orgkit.errors import ConfigError
-from orgkit.model import Operation, RightsMode
+from orgkit.model import Operation
+from orgkit.rightsrules import RightsMode
 
 
 def probe_operation(suite: Suite) -> Operation:

@@ -14,7 +14,8 @@ import httpx
 from contract_tests.failures import fail
 from contract_tests.target import Exchange, Target
 from orgkit.errors import OrgkitError
-from orgkit.model import Operation, ScopeRef, SourceKind
+from orgkit.model import Operation
+from orgkit.rightsrules import ScopeRef, SourceKind
 
 Schema = Mapping[str, Any]
 BOUNDARY = "orgkit-contract-boundary"

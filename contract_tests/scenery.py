@@ -21,8 +21,9 @@ from contract_tests.requests import BodyMaker, Planned, SetupFailed, body_schema
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import Forbidden
-from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation
 from orgkit.rights import Resolver, authorize
+from orgkit.rightsrules import RightsMode, Scope, ScopeRef, SourceKind
 
 # Preferred by name; otherwise chosen by what the personas file says they hold.
 HOME_PERSONA = "tenant-admin"  # its tenant and organisation: where requests are aimed

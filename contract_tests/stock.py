@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from contract_tests.requests import TINY_PNG, Planned, SetupFailed, multipart
-from orgkit.model import ApiModel, RightsMode, Scope
+from orgkit.model import ApiModel
+from orgkit.rightsrules import RightsMode, Scope
 
 if TYPE_CHECKING:
     from contract_tests.personas import Persona

@@ -20,8 +20,9 @@ from contract_tests.requests import Planned, SetupFailed, body_schema, merge, se
 from contract_tests.scenery import Scenery, require_selected
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
-from orgkit.model import ApiModel, GrantSource, Operation, RightsMode, Scope, SourceKind
+from orgkit.model import ApiModel, GrantSource, Operation
 from orgkit.rights import Caller, Grants, visible
+from orgkit.rightsrules import RightsMode, Scope, SourceKind
 
 FAMILY = "rights"
 NO_RIGHTS_PERSONA = "no-rights"

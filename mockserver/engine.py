@@ -15,8 +15,9 @@ from mockserver.identity import Identity, Lookup
 from mockserver.store import Item, Key, Store
 from orgkit.errors import InvalidInput, NotFound, SpecError, Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, Operation, Parameter, RightsMode, Scope, ScopeRef, SourceKind
+from orgkit.model import ApiModel, Operation, Parameter
 from orgkit.rights import Caller, authorize
+from orgkit.rightsrules import RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.specs import LoadedApi
 from orgkit.tokens import KeyRing
 

@@ -9,8 +9,9 @@ from typing import Any
 from mockserver.store import Item, Store
 from orgkit.errors import Unauthenticated
 from orgkit.grants import canonical_id
-from orgkit.model import ApiModel, GrantSource, Scope
+from orgkit.model import ApiModel, GrantSource
 from orgkit.rights import Caller, Grants
+from orgkit.rightsrules import Scope
 
 
 class Lookup:

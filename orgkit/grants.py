@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 
 from orgkit.errors import Forbidden
-from orgkit.model import GrantRule, RightsRule, Scope
 from orgkit.rights import Caller, Resolver, describe, holds
+from orgkit.rightsrules import GrantRule, RightsRule, Scope
 
 # The catalogue levels of a right name (its for_global / for_tenant / for_org flags).
 LevelsOf = Callable[[str], Collection[str]]

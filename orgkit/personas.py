@@ -17,8 +17,9 @@ from typing import Any
 from orgkit.documents import read_document
 from orgkit.errors import ConfigError
 from orgkit.grants import canonical_id
-from orgkit.model import GrantSource, IdentityRule, Scope
+from orgkit.model import GrantSource, IdentityRule
 from orgkit.rights import Grants
+from orgkit.rightsrules import Scope
 
 PERSONAS_FORMAT = "orgkit-personas/1"
 CREDENTIAL_KEYS = ("token", "token_command", "client_credentials")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orgkit.errors import Forbidden
-from orgkit.model import (
+from orgkit.rightsrules import (
     ContextRule,
     Requirement,
     RightsMode,

@@ -6,16 +6,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from orgkit.errors import SpecError
-from orgkit.model import (
+from orgkit.model import ErrorShape, Filter, OrderRule, PaginationRule, PagingStyle, ResourceRule
+from orgkit.rightsrules import (
     ContextRule,
-    ErrorShape,
-    Filter,
     GrantRule,
-    OrderRule,
-    PaginationRule,
-    PagingStyle,
     Requirement,
-    ResourceRule,
     RightsMode,
     RightsRule,
     Scope,

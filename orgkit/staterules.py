@@ -11,11 +11,11 @@ from orgkit.model import (
     GrantSource,
     IdentityRule,
     Operation,
-    Scope,
     ScopeNesting,
     SubjectRule,
     declared_collections,
 )
+from orgkit.rightsrules import Scope
 from orgkit.rules import Reader
 
 SCALARS = (str, int, float, bool, type(None))

@@ -28,7 +28,8 @@ from contract_tests.diff.comparison import Difference, allow_of
 from contract_tests.diff.steps import Step
 from contract_tests.target import Exchange
 from contract_tests.walks import Walk
-from orgkit.model import ApiModel, Operation, PagingStyle, RightsMode
+from orgkit.model import ApiModel, Operation, PagingStyle
+from orgkit.rightsrules import RightsMode
 from orgkit.specs import LoadedApi
 
 CONTRACT, ALLOWED, UNKNOWN = "contract", "allowed", "unknown"

@@ -26,7 +26,8 @@ from contract_tests.requests import Planned, SetupFailed, send
 from contract_tests.scenery import Scenery, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
-from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.model import Operation
+from orgkit.rightsrules import RightsMode, ScopeRef, SourceKind
 
 FAMILY = "authorization"
 # Checks whose expectation is our inference rather than a sentence of the seeds: candidates for

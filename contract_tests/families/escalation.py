@@ -33,8 +33,9 @@ from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import ConfigError
 from orgkit.grants import wider_authority
-from orgkit.model import GrantRule, Operation, RightsMode
+from orgkit.model import Operation
 from orgkit.personas import load_personas as load_personas_file
+from orgkit.rightsrules import GrantRule, RightsMode
 
 FAMILY = "rights"
 Step = Callable[[], Exchange]

@@ -22,7 +22,8 @@ from contract_tests.requests import Planned, SetupFailed, send
 from contract_tests.scenery import Scenery, fresh_for_each_caller, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
-from orgkit.model import Operation, RightsMode
+from orgkit.model import Operation
+from orgkit.rightsrules import RightsMode
 
 FAMILY = "rights"
 PER_OPERATION = ("unauthenticated_refused", "rights_enforced", "qualified_caller_allowed")

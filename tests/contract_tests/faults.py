@@ -371,7 +371,7 @@ def escalation_allowed(app: MockApp, patch: Patch) -> ASGI:
 
 
 def _skip_context_rule(app: MockApp, patch: Patch) -> None:
-    from orgkit.model import RightsMode
+    from orgkit.rightsrules import RightsMode
 
     runtime = app.mock.runtimes["svx"]
     original = runtime._authorize

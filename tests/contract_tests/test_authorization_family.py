@@ -24,7 +24,7 @@ from contract_tests.forgery import NotApplicable, forged_value, marker_field  # 
 from contract_tests.requests import BodyMaker, Planned  # noqa: E402
 from contract_tests.results import Outcome  # noqa: E402
 from contract_tests.target import Exchange  # noqa: E402
-from orgkit.model import ScopeRef, SourceKind  # noqa: E402
+from orgkit.rightsrules import ScopeRef, SourceKind
 from orgkit.specs import load_api  # noqa: E402
 from tests.contract_tests.asgi_live import describe, failures, run_family
 

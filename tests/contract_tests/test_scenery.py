@@ -17,7 +17,7 @@ from contract_tests.results import Results  # noqa: E402
 from contract_tests.runner import prepare  # noqa: E402
 from contract_tests.scenery import MUTATING, Scenery, Site  # noqa: E402
 from contract_tests.suite import Suite  # noqa: E402
-from orgkit.model import ScopeRef, SourceKind  # noqa: E402
+from orgkit.rightsrules import ScopeRef, SourceKind
 from tests.contract_tests.asgi_live import MOUNTS
 
 

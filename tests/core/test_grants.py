@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from orgkit.errors import Forbidden, SpecError
 from orgkit.grants import canonical_id, refuse_delegation, refuse_level_escalation, same_user
-from orgkit.model import AuthConfig, GrantRule, RightsRule, ScopeRef
+from orgkit.model import AuthConfig
 from orgkit.rights import Caller, Grants, authorize
+from orgkit.rightsrules import GrantRule, RightsRule, ScopeRef
 from orgkit.rules import Reader, parse_grants, parse_rights
 
 ME = "3f2a0c1e-8b7d-4e6f-9a51-0c2d3e4f5a6b"

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from orgkit.model import GrantSource, IdentityRule, Scope
+from orgkit.model import GrantSource, IdentityRule
 from orgkit.personas import PersonaKind, held_in_state, load_personas, persona_kind
+from orgkit.rightsrules import Scope
 
 KINDS = [
     ("bearer-token", {"api": "svx", "token": "t", "sub": "u"}, PersonaKind.USER),

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orgkit.errors import Forbidden
-from orgkit.model import RightsRule, ScopeRef
 from orgkit.rights import Caller, Grants, authorize, visible
+from orgkit.rightsrules import RightsRule, ScopeRef
 from orgkit.rules import Reader, parse_rights
 
 # The request addresses org o1 of tenant t1 (o2 belongs to t2).

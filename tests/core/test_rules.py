@@ -9,17 +9,8 @@ from typing import Any
 import pytest
 
 from orgkit.errors import SpecError
-from orgkit.model import (
-    ErrorShape,
-    Filter,
-    OrderRule,
-    PagingStyle,
-    Requirement,
-    RightsMode,
-    Scope,
-    ScopeRef,
-    SourceKind,
-)
+from orgkit.model import ErrorShape, Filter, OrderRule, PagingStyle
+from orgkit.rightsrules import Requirement, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rules import (
     Reader,
     parse_error_shapes,

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from orgkit.errors import SpecError
-from orgkit.model import Operation, RightsRule, ScopeRef, SourceKind
+from orgkit.model import Operation
+from orgkit.rightsrules import RightsRule, ScopeRef, SourceKind
 from orgkit.specs import build_model, load_api, spec_path
 
 APIS = ["svx", "transmit"]

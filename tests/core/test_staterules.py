@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orgkit.errors import SpecError
-from orgkit.model import GrantSource, IdentityRule, Scope, ScopeNesting, SubjectRule
+from orgkit.model import GrantSource, IdentityRule, ScopeNesting, SubjectRule
+from orgkit.rightsrules import Scope
 from orgkit.specs import build_model, load_api
 
 SRC = "teams.yaml"

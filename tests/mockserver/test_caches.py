@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.app import MockApp
 from mockserver.identity import SCOPE_MEMO_ENTRIES, ScopedRights
-from orgkit.model import Scope
+from orgkit.rightsrules import Scope
 from tests.mockserver.mocksupport import (
     GLOBAL_ADMIN,
     NO_RIGHTS,

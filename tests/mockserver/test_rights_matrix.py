@@ -20,8 +20,9 @@ import pytest
 from orgkit_fixtures.personas import svx_rights_of
 
 from orgkit.errors import Forbidden
-from orgkit.model import Operation, RightsMode, ScopeRef, SourceKind
+from orgkit.model import Operation
 from orgkit.rights import Caller, Grants, authorize
+from orgkit.rightsrules import RightsMode, ScopeRef, SourceKind
 from orgkit.specs import load_api
 from tests.mockserver.mocksupport import (
     DATASET,
