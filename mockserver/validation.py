@@ -18,14 +18,14 @@ from typing import Any
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver.bodies import overlong, string_cap
-from mockserver.engine import (
+from mockserver.fastpath import ParameterCheck, acceptor, declared_query, query_pairs
+from mockserver.formats import (
     FORMATS,
     canonical_uuids,
     check_body_formats,
     check_formats,
     format_checks,
 )
-from mockserver.fastpath import ParameterCheck, acceptor, declared_query, query_pairs
 from mockserver.http import Request
 from mockserver.stages import Exchange
 from orgkit import jsontext

@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from mockserver.app import MockApp, create_app
 from mockserver.config import ServeConfig
-from mockserver.engine import check_body_formats
 from mockserver.fastpath import ParameterCheck, acceptor, query_pairs
+from mockserver.formats import check_body_formats
 from mockserver.validation import Finish, _declares_formats
 from orgkit.errors import InvalidInput
 from orgkit.specs import load_api
