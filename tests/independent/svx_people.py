@@ -94,7 +94,7 @@ class People:
         return handle
 
     def remove_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """removeTenantAdmin / removeOrgAdmin: all rights of the scope go with the record."""
+        """remove{Global,Tenant,Org}Admin: all rights of the scope go with the record."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -105,7 +105,7 @@ class People:
         return handle
 
     def archive_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """archiveOrgAdmin: into the registry of former admins, holding no rights."""
+        """archive{Global,Tenant,Org}Admin: into the former admins' registry, holding no rights."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -117,7 +117,7 @@ class People:
         return handle
 
     def restore_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """restoreOrgAdmin: active again, with no rights until some are assigned."""
+        """restore{Global,Tenant,Org}Admin: active again, with no rights until some are assigned."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -145,6 +145,17 @@ class People:
             return Reply(204)
 
         return handle
+
+    def list_org_admin_rights(self, call: Call) -> Reply:
+        """listOrgAdminSecurityRights: the admin's organisation rights, alphabetical."""
+        org_id = path_uuid(call.params, "org_id")
+        path_uuid(call.params, "org_admin_id")
+        self.access.require(call.user, [
+            ("atom:org:list_org_admin_sr", "org", org_id),
+            ("atom:tenant:list_org_admin_sr", "tenant", self.access.parent(org_id)),
+            ("atom:global:list_admin_sr_of_any_admin", "global", "")])
+        record = self._record("org", org_id, call)
+        return Reply(200, {"security_rights": sorted(record["security_rights"])})
 
     def remove_global_rights(self, call: Call) -> Reply:
         """removeGlobalSecurityRights: comma-separated names in the path."""
