@@ -23,7 +23,8 @@ from .transmit_data import seed as seed_transmit
 # Planted bugs the tests can switch on, one at a time (see test_planted_bugs.py).
 FLAWS = ("svx-401-bare", "transmit-403-foreign", "hidden-org", "page-size-ignored",
          "cross-tenant-read", "uuid-crash", "unconfined-org-admin", "hidden-organization",
-         "invitation-any-context", "invitation-open-create", "org-rights-any-tenant")
+         "invitation-any-context", "invitation-open-create", "org-rights-any-tenant",
+         "blob-any-reader")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""The SVX path table: the served operations; other methods of these paths answer 501."""
+"""The SVX path table: every operation of the spec, by path and method."""
 
 from __future__ import annotations
 
 from .routing import Handler, Operation
 from .svx_access import Access
+from .svx_blobs import Blobs
 from .svx_deployments import Deployments
+from .svx_extras import Extras
 from .svx_invitations import Invitations
 from .svx_people import People
 from .svx_tenancy import Tenancy
@@ -25,10 +27,20 @@ def _inv(name: str, handler: Handler) -> Operation:
 
 
 def svx_table(access: Access) -> Table:
-    """Every path of the subset with every method the spec gives it."""
+    """Every path of the spec with every method it gives it."""
     t, p, i = Tenancy(access), People(access), Invitations(access)
-    d = Deployments(access)
+    d, b, x = Deployments(access), Blobs(access.store, access.flaws), Extras(access)
     return {
+        "/applications": {"GET": _op("listApplicationAgents", x.list_agents),
+                          "POST": _op("createApplicationAgent", x.create_agent)},
+        "/applications/{id}": {"GET": _op("getApplicationAgent", x.get_agent),
+                               "PUT": _op("updateApplicationAgent", x.update_agent),
+                               "DELETE": _op("deleteApplicationAgent", x.delete_agent)},
+        "/version": {"GET": _public("getVersion", x.version_of("platform"))},
+        "/atom/version": {"GET": _public("getAtomVersion", x.version_of("atom"))},
+        "/utilities/version": {"GET": _public("getUtilitiesVersion", x.version_of("utilities"))},
+        "/alive/platform": {"GET": _public("alivePlatform", x.alive)},
+        "/me/password": {"PUT": _op("changeMyPassword", x.change_my_password)},
         "/invitations": {"GET": _inv("listInvitations", i.list_invitations),
                          "POST": _inv("createInvitation", i.create_invitation)},
         "/invitations/{id}": {"GET": _inv("getInvitation", i.get_invitation),
@@ -58,6 +70,11 @@ def svx_table(access: Access) -> Table:
             "POST": _op("restoreTenantAdmin", p.restore_admin("tenant"))},
         "/tenants/{tenant_id}/admins/{tenant_admin_id}/security_rights": {
             "POST": _op("assignTenantAdminSecurityRights", p.assign_rights("tenant"))},
+        "/blobs": {"POST": _op("createBlob", b.create_blob)},
+        "/blobs/{id}": {"GET": _op("getBlob", b.get_blob),
+                        "PUT": _op("confirmBlob", b.confirm_blob)},
+        "/blobs/{id}/public": {"GET": _public("getPublicBlob", b.get_public_blob)},
+        "/blobs/{id}/redirect": {"GET": _public("redirectToBlob", b.redirect_to_blob)},
         "/orgs": {"GET": _op("listVisibleOrgs", t.list_visible_orgs)},
         "/orgs/{org_id}": {"GET": _op("getOrg", t.get_org), "PUT": _op("updateOrg", t.update_org),
                            "DELETE": _op("deleteOrg", t.delete_org)},
@@ -93,7 +110,7 @@ def svx_table(access: Access) -> Table:
             "POST": _op("assignGlobalSecurityRights", p.assign_rights("global"))},
         "/global_admins/{id}/security_rights/{security_rights}": {
             "DELETE": _op("removeGlobalSecurityRights", p.remove_global_rights)},
-        "/me": {"GET": _op("getMe", p.get_me), "PUT": _op("updateMe")},
+        "/me": {"GET": _op("getMe", p.get_me), "PUT": _op("updateMe", x.update_me)},
         "/me/security_rights": {"GET": _op("getMySecurityRights", p.get_my_rights)},
         "/me/orgs": {"GET": _op("listMyOrgs", p.list_my_orgs)},
         "/security_rights": {"GET": Operation("listSecurityRights", t.list_security_rights,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 import uuid
@@ -89,6 +90,9 @@ class SvxStore:
     deployments: dict[str, dict[str, Any]] = field(default_factory=dict)
     blobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     blob_owners: dict[str, str] = field(default_factory=dict)  # key -> who asked for the URL
+    agents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agent_serial: int = 0
+    passwords: dict[str, str] = field(default_factory=dict)  # user -> sha256 of the password
 
     def right(self, name: str) -> dict[str, Any] | None:
         """A catalogue entry by name."""
@@ -151,6 +155,8 @@ def _person(store: SvxStore, label: str, given: str | None, family: str | None) 
     user = ident(f"user:{label}")
     email = f"{label}@independent.example" if given else None
     store.users[user] = {"id": user, "email": email, "given_name": given, "family_name": family}
+    # a password of its own that no client knows (sha256, as svx_extras.digest keeps it)
+    store.passwords[user] = hashlib.sha256(f"{label}-{uuid.uuid4()}".encode()).hexdigest()
     return user
 
 

@@ -125,8 +125,8 @@ class Tenancy:
         return Reply(204)
 
     def _drop_owned(self, owner: str, field: str) -> None:
-        """The spec's cascade: the invitations and deployments of a deleted tenant or org."""
-        for items in (self.store.invitations, self.store.deployments):
+        """The spec's cascade: invitations, deployments, agents of a deleted tenant or org."""
+        for items in (self.store.invitations, self.store.deployments, self.store.agents):
             for key in [k for k, item in items.items() if item.get(field) == owner]:
                 del items[key]
 

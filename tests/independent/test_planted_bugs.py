@@ -62,6 +62,10 @@ CASES = [
     Planted("org-rights-any-tenant", "svx", "rights",
             ("createOrg", "listSecurityRights", "addOrgSecurityRights"),
             "tenant_isolation"),
+    # owner mode: another user's blob is a 404 ("only ... the same user who retrieved the
+    # upload URL")
+    Planted("blob-any-reader", "svx", "rights", ("createBlob", "confirmBlob", "getBlob"),
+            "rights_enforced"),
 ]
 
 
