@@ -84,6 +84,8 @@ class Blobs:
 
     def get_public_blob(self, call: Call) -> Reply:
         blob = self._any(call)
+        if not blob["confirmed"] and "public-blob-after-confirm" in self.flaws:  # a variant
+            raise Problem(404, "The upload of this blob is not confirmed yet.", key=blob["id"])
         return Reply(200, {"blob": {k: blob[k] for k in ("id", "filename", "content_type",
                                                          "url")}})
 

@@ -112,6 +112,8 @@ class Invitations:
     def list_invitations(self, call: Call) -> Reply:
         """Invitations of the caller's context; `status` filter (comma-separated), page mode."""
         raw = call.query.get("status")
+        if raw is None and "invitations-pending-by-default" in self.access.flaws:
+            raw = "pending"  # an allowed variant: the seed names no default filter
         wanted = set(STATUSES) if raw is None else set(raw.split(","))
         if not wanted <= set(STATUSES) or raw == "":
             raise Problem(400, "status takes pending, accepted, expired, comma-separated.",
@@ -168,8 +170,12 @@ class Invitations:
         return True
 
     def get_invitation(self, call: Call) -> Reply:
-        """Any authenticated caller may read an existing invitation."""
+        """Any authenticated caller may read an existing invitation (the allowed variant
+        `invitation-read-in-context`: only one of the context it selects)."""
         invitation = self.store.invitations.get(call.params["id"])
+        if invitation is not None and "invitation-read-in-context" in self.access.flaws \
+                and not self._context(call, 404).covers(invitation):
+            invitation = None
         if invitation is None:
             raise Problem(404, "No invitation with this id.", invitation_id=call.params["id"])
         return Reply(200, {"invitation": refresh(invitation)})
