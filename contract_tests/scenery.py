@@ -21,6 +21,7 @@ from contract_tests.requests import BodyMaker, Planned, SetupFailed, body_schema
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import Forbidden
+from orgkit.grants import refuse_delegation
 from orgkit.model import ApiModel, Operation, RightsMode, Scope, ScopeRef, SourceKind
 from orgkit.rights import Resolver, authorize
 
@@ -228,11 +229,27 @@ class Scenery:
     def actor(self, planned: Planned, prefer: Iterable[Persona | None] = ()) -> Persona:
         """A persona the oracle allows to perform the request, preferred ones first."""
         ordered = [p for p in prefer if p is not None] + self.personas()
-        for persona in ordered:
-            if self.allows(persona, planned) and self._owns(persona, planned):
-                return persona
+        allowed = [p for p in ordered if self.allows(p, planned) and self._owns(p, planned)]
+        # one whose grant rule lets it hand out the rights first (a vendor's assigner holding
+        # only its assign right cannot be the one), else any the rights rule allows
+        if allowed:
+            return min(allowed, key=lambda p: not self.may_hand_out(p, planned))
         raise SetupFailed(f"no persona of the personas file may {planned.describe()} "
                           f"({planned.op.operation_id})")
+
+    def may_hand_out(self, persona: Persona, planned: Planned) -> bool:
+        """Whether the operation's x-orgkit-grants rule lets the persona grant the rights the
+        planned body names (True where there is no grant rule or no such body)."""
+        rule, body = planned.op.grants, planned.body
+        names = body.get("security_rights") if isinstance(body, dict) else None
+        if rule is None or not isinstance(names, list):
+            return True
+        try:
+            refuse_delegation(rule, planned.op.rights, persona.caller,
+                              self.resolver(planned, persona), [str(n) for n in names])
+        except Forbidden:
+            return False
+        return True
 
     def _owns(self, persona: Persona, planned: Planned) -> bool:
         owner = self.owner_of(planned)
