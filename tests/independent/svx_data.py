@@ -206,15 +206,20 @@ def seed(store: SvxStore) -> dict[str, str]:
                     security_rights=store.internal("org"), **_org_fields())
             for n, name in enumerate(ORG_NAMES)]
     _archive_some(orgs[1:], 8)
+    # org A1 also enables its tenant's external org right, which its org admin does not hold
+    orgs[0]["security_rights"] = orgs[0]["security_rights"] + store.external("org")
     orgs += [_entity("org", f"b{n}", f"Bravo unit {n}", 60 + n, tenant_id=b,
                      security_rights=store.internal("org"), **_org_fields()) for n in range(3)]
     _give_logos(orgs)
     store.orgs = {o["id"]: o for o in orgs}
     people = {label: _person(store, label, given, family) for label, given, family in (
         ("root", "Gale", "Operator"), ("tenant-a", "Tara", "Admin"),
-        ("tenant-b", "Bodil", "Other"), ("org-a1", "Otto", "Orgson"), ("nobody", "Nia", "Null"))}
+        ("tenant-b", "Bodil", "Other"), ("org-a1", "Otto", "Orgson"), ("nobody", "Nia", "Null"),
+        ("assigner", "Asta", "Granter"))}
     when = stamp(EPOCH)
     store.enrol("global", "", people["root"], store.internal("global"), when)
+    # a global admin who may assign global rights and holds no other
+    store.enrol("global", "", people["assigner"], ["atom:global:assign_global_sr_to_user"], when)
     store.enrol("tenant", a, people["tenant-a"], store.internal("tenant"), when)
     store.enrol("tenant", b, people["tenant-b"], store.internal("tenant"), when)
     store.enrol("org", orgs[0]["id"], people["org-a1"], store.internal("org"), when)

@@ -11,6 +11,7 @@ from .problems import Problem
 from .routing import Call, Reply
 from .svx_access import Access, Grant
 from .svx_data import stamp
+from .svx_grants import Grants
 
 SCOPE_PARAM = {"global": None, "tenant": "tenant_id", "org": "org_id"}
 ADMIN_PARAM = {"global": "id", "tenant": "tenant_admin_id", "org": "org_admin_id"}
@@ -21,6 +22,7 @@ class People:
 
     def __init__(self, access: Access) -> None:
         self.access, self.store = access, access.store
+        self.grants = Grants(access)
 
     def _scope(self, kind: str, call: Call) -> str:
         param = SCOPE_PARAM[kind]
@@ -134,6 +136,7 @@ class People:
             scope = self._begin(kind, call, manage=True, assigning=True)
             names = check_fields(parse_json(call.content_type, call.body), {
                 "security_rights": Field("strings", required=True)})["security_rights"]
+            self.grants.check_levels(call.user, kind, scope, names)
             holder = self._exists(kind, scope)
             for name in names:
                 right = self.store.right(name)
@@ -141,7 +144,9 @@ class People:
                         holder is not None and name not in holder["security_rights"]):
                     raise Problem(422, f"'{name}' cannot be granted in this {kind} scope.",
                                   security_right=name)
-            self.store.enrol(kind, scope, path_uuid(call.params, ADMIN_PARAM[kind]), names)
+            grantee = path_uuid(call.params, ADMIN_PARAM[kind])
+            self.grants.check_holding(call.user, grantee, kind, scope, names)
+            self.store.enrol(kind, scope, grantee, names)
             return Reply(204)
 
         return handle

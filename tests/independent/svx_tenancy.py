@@ -18,10 +18,12 @@ TENANT_TEXT = ("authorised_officer_email", "authorised_officer_first_name",
                "legal_name", "lei_number", "status_in_tenant", "trading_name")
 TENANT_INPUT = {**{k: Field(nullable=True, max_length=72) for k in TENANT_TEXT},
                 "color": Field(nullable=True, max_length=20), "id": Field("uuid"),
-                "logo_url": Field("uri", nullable=True), "name": Field(required=True)}
-ORG_INPUT = {**{k: Field() for k in (*TENANT_TEXT, "color")},
-             "company_url": Field("uri", nullable=True), "logo_url": Field("uri"),
-             "name": Field(required=True)}
+                "logo_url": Field("uri", nullable=True, max_length=2048),
+                "name": Field(required=True, max_length=255)}
+ORG_INPUT = {**{k: Field() for k in TENANT_TEXT}, "color": Field(max_length=20),
+             "company_url": Field("uri", nullable=True, max_length=2048),
+             "logo_url": Field("uri", max_length=2048),
+             "name": Field(required=True, max_length=255)}
 TENANT_MUTABLE = ("name", "logo_url", "color")
 
 

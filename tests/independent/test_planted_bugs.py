@@ -66,6 +66,11 @@ CASES = [
     # upload URL")
     Planted("blob-any-reader", "svx", "rights", ("createBlob", "confirmBlob", "getBlob"),
             "rights_enforced"),
+    # the grant rules are inferred: handing oneself a right is an advisory, not a failure
+    Planted("grants-unchecked", "svx", "rights",
+            ("listSecurityRights", "getOrg", "assignOrgAdminSecurityRights"),
+            "self_escalation_refused",
+            outcome=Outcome.ADVISORY),
 ]
 
 
