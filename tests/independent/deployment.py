@@ -24,7 +24,7 @@ from .transmit_data import seed as seed_transmit
 FLAWS = ("svx-401-bare", "transmit-403-foreign", "hidden-org", "page-size-ignored",
          "cross-tenant-read", "uuid-crash", "unconfined-org-admin", "hidden-organization",
          "invitation-any-context", "invitation-open-create", "org-rights-any-tenant",
-         "blob-any-reader", "grants-unchecked")
+         "blob-any-reader", "grants-unchecked", "logo-without-location")
 
 
 @dataclass(frozen=True)

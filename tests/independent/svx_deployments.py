@@ -91,7 +91,10 @@ class Deployments:
     # -- logos (public) --------------------------------------------------------------------
 
     def org_logo(self, call: Call) -> Reply:
-        return _redirect(self.store.org(path_uuid(call.params, "org_id")))
+        reply = _redirect(self.store.org(path_uuid(call.params, "org_id")))
+        if "logo-without-location" in self.access.flaws:  # planted: the required header is lost
+            return Reply(302)
+        return reply
 
     def tenant_logo(self, call: Call) -> Reply:
         return _redirect(self.store.tenant(path_uuid(call.params, "tenant_id")))
