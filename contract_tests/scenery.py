@@ -293,8 +293,10 @@ class Scenery:
         target = rule is not None and rule.id_ref is not None and rule.id_ref.name == name
         collection = rule.collection if target and rule else self.id_params.get(name, "")
         if target and (fresh or op.method in MUTATING):
-            return self.make(collection, site, persona) if fresh else self.shared(
-                collection, site, "victim")
+            # the operation that finishes creation (confirmBlob) gets an unfinished item
+            whole = op is not stock.finisher(self, collection)
+            return self.make(collection, site, persona, whole) if fresh else self.shared(
+                collection, site, "victim" if whole else "unfinished", whole)
         value = self.site_value(site, name)
         return value or self.shared(collection, site, "shared")
 
@@ -326,15 +328,17 @@ class Scenery:
 
     # -- resources the suite creates ------------------------------------------------------
 
-    def shared(self, collection: str, site: Site, purpose: str) -> str:
+    def shared(self, collection: str, site: Site, purpose: str, whole: bool = True) -> str:
         """One item of a collection per site and purpose, made on first use."""
         key = (collection, site, purpose)
         if key not in self._shared:
-            self._shared[key] = self.make(collection, site, None)
+            self._shared[key] = self.make(collection, site, None, whole)
         return self._shared[key]
 
-    def make(self, collection: str, site: Site, persona: Persona | None) -> str:
-        """Create one disposable item of a collection at a site; its id."""
+    def make(self, collection: str, site: Site, persona: Persona | None,
+             whole: bool = True) -> str:
+        """Create one disposable item of a collection at a site (`whole`: finished as
+        stock.after_make finishes it); its id."""
         op = self.find_op(collection, "POST", addressed=None)
         if op is None or op.resource is None:
             raise SetupFailed(f"the API has no operation that creates a {collection} item")
@@ -350,7 +354,7 @@ class Scenery:
             raise SetupFailed(f"could not create a {collection} item: {planned.describe()} as "
                               f"{actor.name} answered {exchange.status}: "
                               f"{exchange.response_text[:200]}")
-        stock.after_make(self, collection, made, actor)
+        stock.after_make(self, collection, made, actor, confirm=whole)
         return made
 
     def _site_personas(self, site: Site) -> list[Persona]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from contract_tests.requests import TINY_PNG, Planned, SetupFailed, multipart
-from orgkit.model import ApiModel, RightsMode, Scope
+from orgkit.model import ApiModel, Operation, RightsMode, Scope
 
 if TYPE_CHECKING:
     from contract_tests.personas import Persona
@@ -213,8 +213,16 @@ def app_id(scenery: Scenery) -> str:
 # -- after creation -------------------------------------------------------------------------
 
 
-def after_make(scenery: Scenery, collection: str, item_id: str, actor: Persona) -> None:
-    """Finish what creation starts: a blob gets its bytes uploaded and is confirmed.
+def finisher(scenery: Scenery, collection: str) -> Operation | None:
+    """The operation after_make calls to finish creating an item (blobs: the confirm)."""
+    op = scenery.find_op("blobs", "PUT", addressed=True) if collection == "blobs" else None
+    return op if op is not None and op.resource and op.resource.id_ref else None
+
+
+def after_make(scenery: Scenery, collection: str, item_id: str, actor: Persona,
+               confirm: bool = True) -> None:
+    """Finish what creation starts: a blob gets its bytes uploaded and (unless the item is
+    for the confirm operation itself, which may refuse a second confirmation) is confirmed.
 
     The upload URL may point where the suite cannot reach (a vendor's cloud storage, from a
     CI without egress): the blob is confirmed all the same, and when the API refuses that,
@@ -233,10 +241,10 @@ def after_make(scenery: Scenery, collection: str, item_id: str, actor: Persona) 
         uploaded = f"answered {put.status_code}" if put.status_code >= 300 else ""
     except httpx.HTTPError as error:
         uploaded = f"could not be reached ({type(error).__name__})"
-    confirm = scenery.find_op("blobs", "PUT", addressed=True)
-    if confirm is None or confirm.resource is None or confirm.resource.id_ref is None:
+    op = finisher(scenery, collection)
+    if op is None or op.resource is None or op.resource.id_ref is None or not confirm:
         return
-    answer = scenery.call(Planned(confirm, {confirm.resource.id_ref.name: item_id}), actor)
+    answer = scenery.call(Planned(op, {op.resource.id_ref.name: item_id}), actor)
     if uploaded and not 200 <= answer.status < 300:
-        raise SetupFailed(f"blob {item_id}: its upload_url {uploaded} and {confirm.operation_id}"
+        raise SetupFailed(f"blob {item_id}: its upload_url {uploaded} and {op.operation_id}"
                           f" answered {answer.status}: the blob is not confirmed")

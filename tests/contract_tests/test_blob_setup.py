@@ -24,9 +24,11 @@ class FakeScenery:
     upload: int
     confirm: int
     confirms: list[Planned] = field(default_factory=list)
+    uploads: int = 0
 
     def __post_init__(self) -> None:
         def storage(request: httpx.Request) -> httpx.Response:
+            self.uploads += 1
             if self.upload == UNREACHABLE:
                 raise httpx.ConnectError("no route to the storage", request=request)
             return httpx.Response(self.upload)
@@ -61,6 +63,14 @@ def test_a_blob_is_confirmed_or_its_checks_are_not_tested(upload: int, confirm: 
     else:
         after_make(cast(Any, scenery), "blobs", "k1", cast(Any, None))
     assert [p.path for p in scenery.confirms] == [{"id": "k1"}]
+
+
+def test_an_item_for_the_confirm_operation_is_uploaded_not_confirmed() -> None:
+    """Its own checks confirm it: a second confirmation may be refused (409)."""
+    scenery = FakeScenery(201, 409)
+    after_make(cast(Any, scenery), "blobs", "k1", cast(Any, None), confirm=False)
+    assert scenery.confirms == []
+    assert scenery.uploads == 1
 
 
 def test_other_collections_are_left_alone() -> None:

@@ -131,6 +131,16 @@ def test_owner_and_item_scopes_come_from_what_the_suite_created(svx: Scenery) ->
     assert svx.plan(svx.model.operation("createBlob")).query == {"storage_name": ""}
 
 
+def test_the_confirm_operation_addresses_a_blob_not_yet_confirmed(svx: Scenery) -> None:
+    """Found by tests/independent: a faithful implementation that refuses a second
+    confirmation (409, declared) failed confirmBlob, whose blob the suite had confirmed."""
+    redirect = svx.model.operation("redirectToBlob")
+    for op_id, status in (("confirmBlob", 404), ("getBlob", 302)):
+        planned = svx.plan(svx.model.operation(op_id), fresh=True)
+        answer = send(svx.suite.target, Planned(redirect, dict(planned.path)), None)
+        assert answer.status == status, (op_id, answer.response_text)
+
+
 def test_transmit_values_come_from_the_api(mock: tuple[str, Path]) -> None:
     suite = suite_for(mock, "transmit")
     scenery = Scenery(suite)

@@ -1,7 +1,8 @@
 """SVX blobs: signed upload URLs, confirmation, owner-only views and the public views.
 
 The storage is simulated: the upload to `upload_url` is taken as done, so confirming always
-succeeds (409 is never needed) and confirming twice is harmless. Our choices: keys are
+succeeds (409 is never needed) and confirming twice is harmless (the allowed variant
+`confirm-once` answers 409 to a second confirmation). Our choices: keys are
 `b-<24 url-safe characters>`, any `storage_name` names a storage (an empty one is `primary`),
 upload URLs live 600 s, the public view answers before confirmation too (with `url` null),
 and the redirect answers 404 until the upload is confirmed ("only available after the upload
@@ -73,6 +74,8 @@ class Blobs:
 
     def confirm_blob(self, call: Call) -> Reply:
         blob = self._owned(call)
+        if blob["confirmed"] and "confirm-once" in self.flaws:  # an allowed variant
+            raise Problem(409, "This upload is confirmed already.", key=blob["id"])
         blob.update(confirmed=True, url=f"{FILES}/{blob['id']}")
         _upload(blob)
         return Reply(200, {"blob": blob})

@@ -51,6 +51,7 @@ WHOLE = [
                  id="listInvitations-pending-by-default"),
     pytest.param(frozenset({"public-blob-after-confirm"}), BLOBS,
                  id="getPublicBlob-404-until-confirmed"),
+    pytest.param(frozenset({"confirm-once"}), BLOBS, id="confirmBlob-409-when-repeated"),
 ]
 
 
