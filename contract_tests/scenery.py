@@ -21,6 +21,7 @@ from contract_tests.requests import BodyMaker, Planned, SetupFailed, body_schema
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import Forbidden
+from orgkit.grants import refuse_delegation
 from orgkit.model import ApiModel, Operation
 from orgkit.rights import Resolver, authorize
 from orgkit.rightsrules import RightsMode, Scope, ScopeRef, SourceKind
@@ -229,11 +230,27 @@ class Scenery:
     def actor(self, planned: Planned, prefer: Iterable[Persona | None] = ()) -> Persona:
         """A persona the oracle allows to perform the request, preferred ones first."""
         ordered = [p for p in prefer if p is not None] + self.personas()
-        for persona in ordered:
-            if self.allows(persona, planned) and self._owns(persona, planned):
-                return persona
+        allowed = [p for p in ordered if self.allows(p, planned) and self._owns(p, planned)]
+        # one whose grant rule lets it hand out the rights first (a vendor's assigner holding
+        # only its assign right cannot be the one), else any the rights rule allows
+        if allowed:
+            return min(allowed, key=lambda p: not self.may_hand_out(p, planned))
         raise SetupFailed(f"no persona of the personas file may {planned.describe()} "
                           f"({planned.op.operation_id})")
+
+    def may_hand_out(self, persona: Persona, planned: Planned) -> bool:
+        """Whether the operation's x-orgkit-grants rule lets the persona grant the rights the
+        planned body names (True where there is no grant rule or no such body)."""
+        rule, body = planned.op.grants, planned.body
+        names = body.get("security_rights") if isinstance(body, dict) else None
+        if rule is None or not isinstance(names, list):
+            return True
+        try:
+            refuse_delegation(rule, planned.op.rights, persona.caller,
+                              self.resolver(planned, persona), [str(n) for n in names])
+        except Forbidden:
+            return False
+        return True
 
     def _owns(self, persona: Persona, planned: Planned) -> bool:
         owner = self.owner_of(planned)
@@ -277,8 +294,10 @@ class Scenery:
         target = rule is not None and rule.id_ref is not None and rule.id_ref.name == name
         collection = rule.collection if target and rule else self.id_params.get(name, "")
         if target and (fresh or op.method in MUTATING):
-            return self.make(collection, site, persona) if fresh else self.shared(
-                collection, site, "victim")
+            # the operation that finishes creation (confirmBlob) gets an unfinished item
+            whole = op is not stock.finisher(self, collection)
+            return self.make(collection, site, persona, whole) if fresh else self.shared(
+                collection, site, "victim" if whole else "unfinished", whole)
         value = self.site_value(site, name)
         return value or self.shared(collection, site, "shared")
 
@@ -310,15 +329,17 @@ class Scenery:
 
     # -- resources the suite creates ------------------------------------------------------
 
-    def shared(self, collection: str, site: Site, purpose: str) -> str:
+    def shared(self, collection: str, site: Site, purpose: str, whole: bool = True) -> str:
         """One item of a collection per site and purpose, made on first use."""
         key = (collection, site, purpose)
         if key not in self._shared:
-            self._shared[key] = self.make(collection, site, None)
+            self._shared[key] = self.make(collection, site, None, whole)
         return self._shared[key]
 
-    def make(self, collection: str, site: Site, persona: Persona | None) -> str:
-        """Create one disposable item of a collection at a site; its id."""
+    def make(self, collection: str, site: Site, persona: Persona | None,
+             whole: bool = True) -> str:
+        """Create one disposable item of a collection at a site (`whole`: finished as
+        stock.after_make finishes it); its id."""
         op = self.find_op(collection, "POST", addressed=None)
         if op is None or op.resource is None:
             raise SetupFailed(f"the API has no operation that creates a {collection} item")
@@ -334,7 +355,7 @@ class Scenery:
             raise SetupFailed(f"could not create a {collection} item: {planned.describe()} as "
                               f"{actor.name} answered {exchange.status}: "
                               f"{exchange.response_text[:200]}")
-        stock.after_make(self, collection, made, actor)
+        stock.after_make(self, collection, made, actor, confirm=whole)
         return made
 
     def _site_personas(self, site: Site) -> list[Persona]:

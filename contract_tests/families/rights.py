@@ -111,6 +111,8 @@ def allowed_calls(scenery: Scenery, scene: Scene) -> list[Call]:
         if scenery.refusal(persona, scene.planned) is not None:
             continue
         planned = scenery.plan(op, persona, fresh=fresh, pins=scene.pins)
+        if not scenery.may_hand_out(persona, planned):
+            continue  # the grant rule (x-orgkit-grants) refuses it the rights this body names
         owner = scenery.owner_of(planned)
         if op.rights.mode is RightsMode.OWNER and owner != persona.caller.subject:
             continue

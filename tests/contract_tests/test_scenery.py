@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from contract_tests.config import ContractConfig  # noqa: E402
-from contract_tests.families.rights import tamper  # noqa: E402
+from contract_tests.families.rights import Scene, allowed_calls, tamper  # noqa: E402
 from contract_tests.requests import BodyMaker, Planned, SetupFailed, merge, send  # noqa: E402
 from contract_tests.results import Results  # noqa: E402
 from contract_tests.runner import prepare  # noqa: E402
@@ -131,6 +131,16 @@ def test_owner_and_item_scopes_come_from_what_the_suite_created(svx: Scenery) ->
     assert svx.plan(svx.model.operation("createBlob")).query == {"storage_name": ""}
 
 
+def test_the_confirm_operation_addresses_a_blob_not_yet_confirmed(svx: Scenery) -> None:
+    """Found by tests/independent: a faithful implementation that refuses a second
+    confirmation (409, declared) failed confirmBlob, whose blob the suite had confirmed."""
+    redirect = svx.model.operation("redirectToBlob")
+    for op_id, status in (("confirmBlob", 404), ("getBlob", 302)):
+        planned = svx.plan(svx.model.operation(op_id), fresh=True)
+        answer = send(svx.suite.target, Planned(redirect, dict(planned.path)), None)
+        assert answer.status == status, (op_id, answer.response_text)
+
+
 def test_transmit_values_come_from_the_api(mock: tuple[str, Path]) -> None:
     suite = suite_for(mock, "transmit")
     scenery = Scenery(suite)
@@ -157,6 +167,46 @@ def test_nobody_allowed_is_a_setup_failure(mock: tuple[str, Path], tmp_path: Pat
     scenery = Scenery(suite_for(mock, "svx", path))
     with pytest.raises(SetupFailed, match="no persona of the personas file may"):
         scenery.plan(scenery.model.operation("deleteOrg"))
+
+
+def limited_assigner(mock: tuple[str, Path], folder: Path) -> Scenery:
+    """The mock's personas and, first, a global admin stated to hold only the assign right
+    (the facts decide here; its token is the global admin's)."""
+    document = json.loads(mock[1].read_text())
+    limited = {**document["personas"]["global-admin"],
+               "rights": {"global": ["atom:global:assign_global_sr_to_user"]}}
+    document["personas"] = {"limited-assigner": limited, **document["personas"]}
+    path = folder / "limited.json"
+    path.write_text(json.dumps(document))
+    return Scenery(suite_for(mock, "svx", path))
+
+
+def test_a_setup_grant_goes_through_a_persona_that_may_hand_the_right_out(
+        mock: tuple[str, Path], tmp_path: Path) -> None:
+    """Found by tests/independent: a global admin holding only assign_global_sr_to_user was
+    picked to create the global admins the checks address, its grant was refused (the
+    x-orgkit-grants holding rule) and every check on them was not tested."""
+    scenery = limited_assigner(mock, tmp_path)
+    op = scenery.model.operation("assignGlobalSecurityRights")
+    fresh = {"id": scenery.maker.fresh_uuid()}
+    people = scenery.suite.personas
+    handed = Planned(op, fresh, body={"security_rights": ["atom:global:view_all_tenants"]})
+    assert scenery.actor(handed, [people["limited-assigner"]]).name == "global-admin"
+    held = Planned(op, fresh, body={"security_rights": ["atom:global:assign_global_sr_to_user"]})
+    assert scenery.actor(held, [people["limited-assigner"]]).name == "limited-assigner"
+
+
+def test_qualified_callers_are_those_the_grant_rule_lets_hand_the_right_out(
+        mock: tuple[str, Path], tmp_path: Path) -> None:
+    """Found by tests/independent: qualified_caller_allowed failed a faithful implementation
+    for refusing that global admin a right it does not hold (an inferred grant rule)."""
+    scenery = limited_assigner(mock, tmp_path)
+    op = scenery.model.operation("assignGlobalSecurityRights")
+    scene = Scene(scenery.plan(op))
+    assert scene.planned.body["security_rights"] != ["atom:global:assign_global_sr_to_user"]
+    callers = {call.persona.name for call in allowed_calls(scenery, scene)}
+    assert "global-admin" in callers and "limited-assigner" not in callers
+    undo_all(scenery.suite)
 
 
 def test_tamper_changes_only_the_signature() -> None:

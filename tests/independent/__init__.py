@@ -1,4 +1,4 @@
-"""A second, independent implementation of a subset of the SVX and Transmit APIs.
+"""A second, independent implementation of the SVX and Transmit APIs.
 
 Written from specs/*.yaml and the READMEs only (no mockserver, orgkit or contract_tests code), so
 the contract suite can be proven against an implementation that differs from our mock wherever

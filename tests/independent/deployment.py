@@ -22,7 +22,9 @@ from .transmit_data import seed as seed_transmit
 
 # Planted bugs the tests can switch on, one at a time (see test_planted_bugs.py).
 FLAWS = ("svx-401-bare", "transmit-403-foreign", "hidden-org", "page-size-ignored",
-         "cross-tenant-read", "uuid-crash", "unconfined-org-admin", "hidden-organization")
+         "cross-tenant-read", "uuid-crash", "unconfined-org-admin", "hidden-organization",
+         "invitation-any-context", "invitation-open-create", "org-rights-any-tenant",
+         "blob-any-reader", "grants-unchecked", "logo-without-location")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Deployment:
                  "tenant-admin": ("tenant-a", i["tenant_a"], i["org_a1"]),
                  "other-tenant-admin": ("tenant-b", i["tenant_b"], i["org_b1"]),
                  "org-admin": ("org-a1", i["tenant_a"], i["org_a1"]),
-                 "no-rights": ("nobody", i["tenant_a"], i["org_a1"])}
+                 "no-rights": ("nobody", i["tenant_a"], i["org_a1"]),
+                 "global-assigner": ("assigner", None, i["org_a1"])}
         return {name: self._svx_persona(i[f"user_{label}"], tid, org, name)
                 for name, (label, tid, org) in casts.items()}
 

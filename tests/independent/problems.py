@@ -46,7 +46,13 @@ def transmit_body(problem: Problem) -> dict[str, Any]:
     return body
 
 
-RENDERERS = {"svx": svx_body, "transmit": transmit_body}
+def invitations_body(problem: Problem) -> dict[str, Any]:
+    """SVX's invitation endpoints: `InvitationErrors`, a list of one error."""
+    return {"errors": [{"code": REASONS.get(problem.status, "error"), "message": problem.message,
+                        "http_code": problem.status}]}
+
+
+RENDERERS = {"svx": svx_body, "transmit": transmit_body, "invitations": invitations_body}
 
 
 # Planted rendering bugs (tests only): a status rendered in another framework's shape.

@@ -43,6 +43,7 @@ class Reply:
 
     status: int
     body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Call], Reply]
@@ -56,6 +57,7 @@ class Operation:
     name: str
     handler: Handler | None
     secured: bool = True
+    shape: str | None = None  # the error shape when not the API's own (x-orgkit-error-shape)
 
 
 def allow_header(methods: Mapping[str, Operation]) -> str:
@@ -65,11 +67,13 @@ def allow_header(methods: Mapping[str, Operation]) -> str:
 
 
 def _respond(request: Request, reply: Reply) -> Response:
+    headers = dict(reply.headers)
     if reply.body is None:
-        return Response(status_code=reply.status)
+        return Response(status_code=reply.status, headers=headers)
     if request.method == "HEAD":
-        return Response(status_code=reply.status, media_type="application/json")
-    return JSONResponse(reply.body, status_code=reply.status)
+        return Response(status_code=reply.status, media_type="application/json",
+                        headers=headers)
+    return JSONResponse(reply.body, status_code=reply.status, headers=headers)
 
 
 class PathEndpoint:
@@ -79,13 +83,19 @@ class PathEndpoint:
     def __init__(self, api: str, methods: Mapping[str, Operation],
                  flaws: frozenset[str] = frozenset()) -> None:
         self.api, self.methods, self.flaws = api, methods, flaws
+        # a path whose every operation uses one other shape answers its 405 in that shape
+        shapes = {op.shape for op in methods.values()}
+        self.shape = next(iter(shapes)) or api if len(shapes) == 1 else api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             response = await self.serve(request)
         except Problem as problem:
-            response = render(self.api, problem, self.flaws)
+            method = "GET" if request.method == "HEAD" else request.method
+            operation = self.methods.get(method)
+            shape = operation.shape or self.api if operation else self.shape
+            response = render(shape, problem, self.flaws)
         await response(scope, receive, send)
 
     async def serve(self, request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""Who may do what in SVX: the x-orgkit-rights rules of the subset, evaluated on the store."""
+"""Who may do what in SVX: x-orgkit-rights rules shared by several handlers, on the store."""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import string
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,6 +13,7 @@ from typing import Any
 
 from .problems import Problem
 
+ALPHABET = string.ascii_lowercase + string.digits
 NAMESPACE = uuid.UUID("6f1d3c2e-8a47-5b19-9c0d-2e4f6a8b0c1d")
 EPOCH = datetime(2025, 6, 1, 8, 30, tzinfo=UTC)
 GLOBAL_RIGHTS = ("assign_global_sr_to_user", "assign_org_sr_to_user", "assign_sr_to_tenant",
@@ -20,6 +24,7 @@ TENANT_RIGHTS = ("assign_org_sr_to_user", "assign_sr_to_org", "assign_tenant_sr_
                  "create_org", "list_admins_of_all_orgs_of_tenant", "list_org_admin_sr",
                  "list_tenant_admins", "view_tenant", "view_tenant_orgs")
 ORG_RIGHTS = ("assign_org_sr_to_user", "list_org_admin_sr", "list_org_admins", "view_org")
+STATUS_CYCLE = ("pending", "accepted", "expired")
 EXTERNAL = ("vendorx:tenant:custom_domain", "vendorx:org:issue_badges")
 ORG_NAMES = ("Harbor Logistics", "alder & co", "Birchwood Labs", "Harbor Logistics",
              "cedar analytics", "Delta Foundry", "Elm Street Bakery", "Fjord Shipping",
@@ -52,6 +57,24 @@ def catalogue() -> list[dict[str, Any]]:
              "external": not n.startswith("atom:"), "active": True} for n in names]
 
 
+def instance_id() -> str:
+    """A new instance id in the seed sample's form."""
+    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(5)) for _ in range(2))
+
+
+def deployment(org_id: str, description: str | None, series: str, when: str,
+               ident: str | None = None) -> dict[str, Any]:
+    """A new deployment record (every field of `Deployment`)."""
+    return {"instance_id": ident or instance_id(), "org_id": org_id, "status": "requested",
+            "description": description, "inserted_at": when, "versions": {"series": series},
+            "all_workflows_successful": None, "current_user_id": None, "error": None,
+            "external_idp_client_id": None, "git_workflow": None, "git_workflow_duration": None,
+            "git_workflow_log": [], "instance_config_for_workflow_retries": None,
+            "internal_domain": None, "online_at": None, "online_check_counter": 0,
+            "online_status_checked_at": None, "public_domain": None, "redis_db": None,
+            "workflow_reports": None}
+
+
 @dataclass
 class SvxStore:
     """Everything SVX holds; admins keyed by (scope kind, scope id or "", user id)."""
@@ -63,6 +86,13 @@ class SvxStore:
     admins: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     # deleted organisation -> its tenant: its tenant's admins get 404 for it, others still 403
     graves: dict[str, str] = field(default_factory=dict)
+    invitations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deployments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    blobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    blob_owners: dict[str, str] = field(default_factory=dict)  # key -> who asked for the URL
+    agents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agent_serial: int = 0
+    passwords: dict[str, str] = field(default_factory=dict)  # user -> sha256 of the password
 
     def right(self, name: str) -> dict[str, Any] | None:
         """A catalogue entry by name."""
@@ -125,6 +155,8 @@ def _person(store: SvxStore, label: str, given: str | None, family: str | None) 
     user = ident(f"user:{label}")
     email = f"{label}@independent.example" if given else None
     store.users[user] = {"id": user, "email": email, "given_name": given, "family_name": family}
+    # a password of its own that no client knows (sha256, as svx_extras.digest keeps it)
+    store.passwords[user] = hashlib.sha256(f"{label}-{uuid.uuid4()}".encode()).hexdigest()
     return user
 
 
@@ -139,6 +171,13 @@ def _archive_some(items: list[dict[str, Any]], every: int, clear: bool = False) 
         item.update(status="archived", archived_at=item["updated_at"])
         if clear:  # archived admins "do not have them now"
             item["security_rights"] = []
+
+
+def _give_logos(items: list[dict[str, Any]]) -> None:
+    """A logo for every item but every fifth (those answer 404 on their logo redirect)."""
+    for n, item in enumerate(items):
+        if n % 5 != 4:
+            item["logo_url"] = f"https://cdn.independent.example/logos/{item['id']}.svg"
 
 
 def _tenant_fields() -> dict[str, Any]:
@@ -160,24 +199,33 @@ def seed(store: SvxStore) -> dict[str, str]:
                for n in range(24)]
     tenants[0]["security_rights"] += store.external("tenant", "org")
     _archive_some(tenants[2:], 7)
+    _give_logos(tenants)
     store.tenants = {t["id"]: t for t in tenants}
     a, b = tenants[0]["id"], tenants[1]["id"]
     orgs = [_entity("org", f"a{n}", name, 30 + n, tenant_id=a,
                     security_rights=store.internal("org"), **_org_fields())
             for n, name in enumerate(ORG_NAMES)]
     _archive_some(orgs[1:], 8)
+    # org A1 also enables its tenant's external org right, which its org admin does not hold
+    orgs[0]["security_rights"] = orgs[0]["security_rights"] + store.external("org")
     orgs += [_entity("org", f"b{n}", f"Bravo unit {n}", 60 + n, tenant_id=b,
                      security_rights=store.internal("org"), **_org_fields()) for n in range(3)]
+    _give_logos(orgs)
     store.orgs = {o["id"]: o for o in orgs}
     people = {label: _person(store, label, given, family) for label, given, family in (
         ("root", "Gale", "Operator"), ("tenant-a", "Tara", "Admin"),
-        ("tenant-b", "Bodil", "Other"), ("org-a1", "Otto", "Orgson"), ("nobody", "Nia", "Null"))}
+        ("tenant-b", "Bodil", "Other"), ("org-a1", "Otto", "Orgson"), ("nobody", "Nia", "Null"),
+        ("assigner", "Asta", "Granter"))}
     when = stamp(EPOCH)
     store.enrol("global", "", people["root"], store.internal("global"), when)
+    # a global admin who may assign global rights and holds no other
+    store.enrol("global", "", people["assigner"], ["atom:global:assign_global_sr_to_user"], when)
     store.enrol("tenant", a, people["tenant-a"], store.internal("tenant"), when)
     store.enrol("tenant", b, people["tenant-b"], store.internal("tenant"), when)
     store.enrol("org", orgs[0]["id"], people["org-a1"], store.internal("org"), when)
     _seed_admins(store, a, orgs[0]["id"])
+    _seed_invitations(store, a, orgs[0]["id"], people["tenant-a"])
+    _seed_deployments(store, orgs[0]["id"], orgs[-3]["id"])
     return {"tenant_a": a, "tenant_b": b, "org_a1": orgs[0]["id"], "org_b1": orgs[-3]["id"],
             **{f"user_{k}": v for k, v in people.items()}}
 
@@ -192,3 +240,32 @@ def _seed_admins(store: SvxStore, tenant: str, org: str) -> None:
             records.append(store.enrol(kind, scope, user, [right],
                                        stamp(EPOCH + timedelta(days=1, minutes=n))))
         _archive_some(records, 8, clear=True)
+
+
+def _seed_invitations(store: SvxStore, tenant: str, org: str, inviter: str) -> None:
+    """Invitations of every status in tenant A's, org A1's and the global context: the
+    accepted and expired ones date from 2025, the pending ones from the moment of seeding."""
+    now = datetime.now(UTC)
+    contexts = (("tenant", tenant, None), ("org", tenant, org), ("global", None, None))
+    for c, (kind, tenant_id, org_id) in enumerate(contexts):
+        for n in range(9):
+            status = STATUS_CYCLE[n % 3]
+            made = now - timedelta(minutes=5 + n + 20 * c) if status == "pending" \
+                else EPOCH + timedelta(days=3, hours=n + 20 * c)
+            label = f"{kind}-{n}"
+            key = "inv_" + ident(f"invitation:{label}").replace("-", "")[:26]
+            store.invitations[key] = {
+                "id": key, "email": f"invitee-{label}@independent.example",
+                "given_name": GIVEN[(n * 5 + c) % len(GIVEN)], "family_name": None,
+                "context": kind, "tenant_id": tenant_id, "org_id": org_id,
+                "invited_by": inviter, "status": status, "created_at": stamp(made),
+                "updated_at": stamp(made), "expires_at": stamp(made + timedelta(days=7))}
+
+
+def _seed_deployments(store: SvxStore, org_a1: str, org_b1: str) -> None:
+    """23 deployments of org A1 (two pages at the default size), 2 of org B1."""
+    for n, org in enumerate([org_a1] * 23 + [org_b1] * 2):
+        label = ident(f"deployment:{n}").replace("-", "")
+        made = deployment(org, f"wallet {n}", "1.3", stamp(EPOCH + timedelta(days=5, hours=n)),
+                          f"{label[:5]}-{label[5:10]}")
+        store.deployments[made["instance_id"]] = made

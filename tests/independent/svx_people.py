@@ -11,6 +11,7 @@ from .problems import Problem
 from .routing import Call, Reply
 from .svx_access import Access, Grant
 from .svx_data import stamp
+from .svx_grants import Grants
 
 SCOPE_PARAM = {"global": None, "tenant": "tenant_id", "org": "org_id"}
 ADMIN_PARAM = {"global": "id", "tenant": "tenant_admin_id", "org": "org_admin_id"}
@@ -21,6 +22,7 @@ class People:
 
     def __init__(self, access: Access) -> None:
         self.access, self.store = access, access.store
+        self.grants = Grants(access)
 
     def _scope(self, kind: str, call: Call) -> str:
         param = SCOPE_PARAM[kind]
@@ -94,7 +96,7 @@ class People:
         return handle
 
     def remove_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """removeTenantAdmin / removeOrgAdmin: all rights of the scope go with the record."""
+        """remove{Global,Tenant,Org}Admin: all rights of the scope go with the record."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -105,7 +107,7 @@ class People:
         return handle
 
     def archive_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """archiveOrgAdmin: into the registry of former admins, holding no rights."""
+        """archive{Global,Tenant,Org}Admin: into the former admins' registry, holding no rights."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -117,7 +119,7 @@ class People:
         return handle
 
     def restore_admin(self, kind: str) -> Callable[[Call], Reply]:
-        """restoreOrgAdmin: active again, with no rights until some are assigned."""
+        """restore{Global,Tenant,Org}Admin: active again, with no rights until some are assigned."""
 
         def handle(call: Call) -> Reply:
             scope = self._begin(kind, call, manage=True)
@@ -134,6 +136,7 @@ class People:
             scope = self._begin(kind, call, manage=True, assigning=True)
             names = check_fields(parse_json(call.content_type, call.body), {
                 "security_rights": Field("strings", required=True)})["security_rights"]
+            self.grants.check_levels(call.user, kind, scope, names)
             holder = self._exists(kind, scope)
             for name in names:
                 right = self.store.right(name)
@@ -141,10 +144,23 @@ class People:
                         holder is not None and name not in holder["security_rights"]):
                     raise Problem(422, f"'{name}' cannot be granted in this {kind} scope.",
                                   security_right=name)
-            self.store.enrol(kind, scope, path_uuid(call.params, ADMIN_PARAM[kind]), names)
+            grantee = path_uuid(call.params, ADMIN_PARAM[kind])
+            self.grants.check_holding(call.user, grantee, kind, scope, names)
+            self.store.enrol(kind, scope, grantee, names)
             return Reply(204)
 
         return handle
+
+    def list_org_admin_rights(self, call: Call) -> Reply:
+        """listOrgAdminSecurityRights: the admin's organisation rights, alphabetical."""
+        org_id = path_uuid(call.params, "org_id")
+        path_uuid(call.params, "org_admin_id")
+        self.access.require(call.user, [
+            ("atom:org:list_org_admin_sr", "org", org_id),
+            ("atom:tenant:list_org_admin_sr", "tenant", self.access.parent(org_id)),
+            ("atom:global:list_admin_sr_of_any_admin", "global", "")])
+        record = self._record("org", org_id, call)
+        return Reply(200, {"security_rights": sorted(record["security_rights"])})
 
     def remove_global_rights(self, call: Call) -> Reply:
         """removeGlobalSecurityRights: comma-separated names in the path."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.results import Outcome
 from tests.contract_tests.asgi_live import describe, failed, run_family, serving
 
 from .certify import SEED  # noqa: E402
@@ -25,6 +26,7 @@ class Planted:
     operations: tuple[str, ...]
     check: str
     blind_spot: str = ""
+    outcome: Outcome = Outcome.FAIL  # ADVISORY where the broken rule is our inference
 
 
 CASES = [
@@ -49,6 +51,32 @@ CASES = [
             ("createManagedOrganization", "getAllOrganizations", "createOrganization"),
             "rights_enforced"),
     Planted("hidden-org", "svx", "rights", ("getOrg",), "qualified_caller_allowed"),
+    # the spec has no accept/decline operation: managing another tenant's invitation is the
+    # nearest "wrong user" bug
+    Planted("invitation-any-context", "svx", "rights",
+            ("createInvitation", "deleteInvitation", "getInvitation"),
+            "invitation_context_enforced"),
+    # membership of the context is inferred (membership_inferred): an advisory, not a failure
+    Planted("invitation-open-create", "svx", "rights", ("createInvitation",),
+            "context_membership_required", outcome=Outcome.ADVISORY),
+    Planted("org-rights-any-tenant", "svx", "rights",
+            ("createOrg", "listSecurityRights", "addOrgSecurityRights"),
+            "tenant_isolation"),
+    # owner mode: another user's blob is a 404 ("only ... the same user who retrieved the
+    # upload URL")
+    Planted("blob-any-reader", "svx", "rights", ("createBlob", "confirmBlob", "getBlob"),
+            "rights_enforced"),
+    # the grant rules are inferred: handing oneself a right is an advisory, not a failure
+    Planted("grants-unchecked", "svx", "rights",
+            ("listSecurityRights", "getOrg", "assignOrgAdminSecurityRights"),
+            "self_escalation_refused",
+            outcome=Outcome.ADVISORY),
+    Planted("logo-without-location", "svx", "conformance", ("redirectToOrgLogo",),
+            "response_headers_conformance",
+            "a 302 without its required Location header passes every family: conformance "
+            "only ever sees 404s (generated org ids name no organisation: the check is not "
+            "tested), and positive_data_acceptance / qualified_caller_allowed, which do get "
+            "the 302 for the home organisation, judge its status only"),
 ]
 
 
@@ -69,5 +97,5 @@ def test_the_suite_catches_the_planted_bug(case: Planted, tmp_path: Path) -> Non
     personas = deployment.write_personas(tmp_path)
     with serving(deployment.app) as origin:
         results = run_family(origin, case.api, case.family, personas, case.operations, SEED)
-    caught = [failed(results, case.check, op) for op in case.operations]
-    assert any(caught), f"{case.check} did not fail; failures:\n{describe(results)}"
+    caught = [failed(results, case.check, op, case.outcome) for op in case.operations]
+    assert any(caught), f"{case.check} was not {case.outcome}; failures:\n{describe(results)}"
