@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from schemathesis.checks import not_a_server_error
@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from contract_tests.checks.auth import require_success
 from contract_tests.checks.base import CHECKS, CheckInfo, check
 from contract_tests.checks.errors import error_shape_matches
+from contract_tests.failures import fail
 from contract_tests.target import Exchange
 from orgkit.model import Operation
 from orgkit.specs import LoadedApi
@@ -55,6 +56,25 @@ def positive_data_acceptance(label: str, exchange: Exchange, *, api: LoadedApi,
     """One valid request (Schemathesis' check of that name cannot judge generated ids/scopes)."""
     require_success(exchange, op, f"({label})",
                     "the request is valid by the spec and addresses resources that exist")
+    missing = missing_required_headers(exchange, op)
+    if missing:
+        # Advisory: the only required response headers in the bundled documents are the
+        # Location of SVX's redirects, our reconstruction of the seed's "Redirect to ..."
+        # (RFC 9110 15.4: a redirect SHOULD carry Location).
+        raise fail(f"{exchange.method} {exchange.url} ({label}) answered {exchange.status} "
+                   f"without its required {', '.join(missing)} header", "the response headers "
+                   f"the spec declares required for {exchange.status}", exchange, advisory=True)
+
+
+def missing_required_headers(exchange: Exchange, op: Operation) -> list[str]:
+    """The headers op declares required for the answer's status that the answer lacks."""
+    declared = op.responses.get(str(exchange.status))
+    if declared is None:
+        return []
+    present = {name.lower() for name in exchange.response_headers}
+    return [name for name, header in declared.headers.items()
+            if isinstance(header, Mapping) and header.get("required")
+            and name.lower() not in present]
 
 
 @check("token_accepted", "conformance",

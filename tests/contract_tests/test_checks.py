@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract_tests.checks.base import CHECKS, check, is_advisory
+from contract_tests.checks.conformance import missing_required_headers
 from contract_tests.checks.errors import allow_problem
 from contract_tests.checks.paging import order_problem, order_respected, page_numbers
 from contract_tests.failures import CheckFailure
@@ -182,3 +183,16 @@ def test_a_body_breaking_only_inferred_keywords_is_advisory(
     assert violates_only_inferred("negative_data_rejection", failure, (), case,
                                   LENIENT) is advisory
     assert not violates_only_inferred("not_a_server_error", failure, (), case, LENIENT)
+
+
+@pytest.mark.parametrize(("status", "headers", "missing"), [
+    pytest.param(302, {"location": "https://cdn.example/logo.png"}, [], id="with-location"),
+    pytest.param(302, {"Location": "https://cdn.example/logo.png"}, [], id="any-case"),
+    pytest.param(302, {}, ["Location"], id="without-location"),
+    pytest.param(404, {}, [], id="status-declares-none"),
+])
+def test_missing_required_headers(status: int, headers: dict[str, str],
+                                  missing: list[str]) -> None:
+    op = load_api("svx").model.operation("redirectToOrgLogo")
+    answer = Exchange("GET", "http://h/orgs/x/logo", {}, None, status, headers, "")
+    assert missing_required_headers(answer, op) == missing
