@@ -26,7 +26,8 @@ from contract_tests.requests import (
     sample,
     send,
 )
-from contract_tests.scenery import Scenery, home_persona, item_of, require_selected
+from contract_tests.scenery import Scenery, item_of
+from contract_tests.sites import home_persona, require_selected
 from contract_tests.target import Exchange
 from contract_tests.walks import Walker, default_order
 from orgkit.errors import OrgkitError

@@ -13,7 +13,8 @@ from orgkit.rightsrules import RightsMode, Scope
 
 if TYPE_CHECKING:
     from contract_tests.personas import Persona
-    from contract_tests.scenery import Scenery, Site
+    from contract_tests.scenery import Scenery
+    from contract_tests.sites import Site
 
 # Path parameters whose value depends on the item the other parameters name.
 DEPENDENT_PATH_PARAMS = ("security_rights",)

@@ -17,7 +17,8 @@ from contract_tests.checks.auth import (
 )
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, body_schema, merge, send
-from contract_tests.scenery import Scenery, require_selected
+from contract_tests.scenery import Scenery
+from contract_tests.sites import require_selected
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import ApiModel, GrantSource, Operation

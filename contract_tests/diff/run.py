@@ -20,7 +20,7 @@ from contract_tests.personas import load as load_personas
 from contract_tests.preflight import check_tokens
 from contract_tests.results import Results
 from contract_tests.runner import check_operations
-from contract_tests.scenery import selected_operations
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Target
 from orgkit.errors import ConfigError

@@ -20,7 +20,8 @@ from contract_tests.diff.mapping import IdMap, Origin, strings_in
 from contract_tests.diff.steps import Context, Step
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, body_schema
-from contract_tests.scenery import MUTATING, Scenery, home_persona
+from contract_tests.scenery import Scenery
+from contract_tests.sites import MUTATING, home_persona
 from contract_tests.suite import Suite
 from contract_tests.target import Target
 from contract_tests.tenancy import scoped

@@ -19,12 +19,8 @@ from contract_tests.checks.auth import each
 from contract_tests.checks.conformance import positive_data_acceptance
 from contract_tests.personas import Persona
 from contract_tests.requests import BodyMaker, Planned, SetupFailed, body_schema, merge, send
-from contract_tests.scenery import (
-    CREATE_QUERY,
-    Scenery,
-    fresh_for_each_caller,
-    home_persona,
-)
+from contract_tests.scenery import CREATE_QUERY, Scenery
+from contract_tests.sites import fresh_for_each_caller, home_persona
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation

@@ -23,7 +23,8 @@ from contract_tests.driver import broadest_persona
 from contract_tests.forgery import NotApplicable, Run
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import Scenery, selected_operations
+from contract_tests.scenery import Scenery
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation

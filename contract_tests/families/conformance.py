@@ -35,7 +35,8 @@ from contract_tests.families.acceptance import CHECK as ACCEPTANCE
 from contract_tests.families.acceptance import check_acceptance
 from contract_tests.phases import CaseSource
 from contract_tests.requests import body_schema
-from contract_tests.scenery import Scenery, selected_operations
+from contract_tests.scenery import Scenery
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from orgkit.model import Operation
 from orgkit.rules import without_inferred

@@ -17,7 +17,7 @@ from contract_tests.checks.errors import (
 from contract_tests.driver import broadest_persona
 from contract_tests.failures import fail
 from contract_tests.requests import required, sample
-from contract_tests.scenery import selected_operations
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation

@@ -28,7 +28,8 @@ from contract_tests.checks.escalation import (
 from contract_tests.personas import Persona
 from contract_tests.personas import load as load_personas
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import Scenery, away_persona, home_persona, selected_operations
+from contract_tests.scenery import Scenery
+from contract_tests.sites import away_persona, home_persona, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.errors import ConfigError

@@ -25,7 +25,8 @@ from contract_tests.checks.paging import (
     pages_cover_collection,
 )
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import Scenery, home_persona, selected_operations
+from contract_tests.scenery import Scenery
+from contract_tests.sites import home_persona, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from contract_tests.walks import Order, Walk, Walker, default_order, orders

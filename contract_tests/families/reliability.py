@@ -13,7 +13,7 @@ from contract_tests.driver import best_caller, broadest_persona, json_pointer, u
 from contract_tests.failures import fail
 from contract_tests.personas import Persona
 from contract_tests.requests import required
-from contract_tests.scenery import selected_operations
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation, PagingStyle

@@ -19,7 +19,8 @@ from contract_tests.checks.auth import (
 from contract_tests.families import escalation
 from contract_tests.personas import Persona
 from contract_tests.requests import Planned, SetupFailed, send
-from contract_tests.scenery import Scenery, fresh_for_each_caller, selected_operations
+from contract_tests.scenery import Scenery
+from contract_tests.sites import fresh_for_each_caller, selected_operations
 from contract_tests.suite import Suite
 from contract_tests.target import Exchange
 from orgkit.model import Operation

@@ -34,7 +34,7 @@ from contract_tests.driver import (
     undo_create,
 )
 from contract_tests.personas import Persona
-from contract_tests.scenery import selected_operations
+from contract_tests.sites import selected_operations
 from contract_tests.suite import Suite
 from orgkit.model import Operation
 

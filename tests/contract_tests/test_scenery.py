@@ -15,7 +15,8 @@ from contract_tests.families.rights import Scene, allowed_calls, tamper  # noqa:
 from contract_tests.requests import BodyMaker, Planned, SetupFailed, merge, send  # noqa: E402
 from contract_tests.results import Results  # noqa: E402
 from contract_tests.runner import prepare  # noqa: E402
-from contract_tests.scenery import MUTATING, Scenery, Site  # noqa: E402
+from contract_tests.scenery import Scenery  # noqa: E402
+from contract_tests.sites import MUTATING, Site  # noqa: E402
 from contract_tests.suite import Suite  # noqa: E402
 from orgkit.rightsrules import ScopeRef, SourceKind
 from tests.contract_tests.asgi_live import MOUNTS
