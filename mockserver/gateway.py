@@ -124,9 +124,7 @@ class Gateway:
 
     def _remembering(self) -> bool:
         """Whether answers are remembered now (never while faults are injected)."""
-        faults = self.mock.faults
-        return self.mock.config.read_cache and not (
-            faults.latency_ms or faults.jitter_ms or faults.error_rate)
+        return self.mock.config.read_cache and not self.mock.faults.active
 
     async def _answer_again(self, key: RequestKey, send: Send) -> bool:
         """Send the remembered answer to this very request, if it still holds; log it."""

@@ -74,6 +74,11 @@ class Faults:
         _check_setting("error_rate", self.error_rate, 0, 1, whole=False)
         _check_setting("error_status", self.error_status, 400, 599, whole=True)
 
+    @property
+    def active(self) -> bool:
+        """Whether any latency or error is injected."""
+        return bool(self.latency_ms or self.jitter_ms or self.error_rate)
+
     def updated(self, changes: Any) -> Faults:
         """These settings with changes applied; ConfigError (and nothing changed) if invalid."""
         known = sorted(f.name for f in fields(Faults))

@@ -118,7 +118,7 @@ async def limits(mock: Mock, op: Operation, headers: Mapping[str, str],
 async def faults(mock: Mock, receive: Receive, stopping: asyncio.Event) -> bool:
     """Apply injected latency and errors: False when the client went away while waiting;
     Refused for an injected error, Unavailable when the server stops meanwhile."""
-    if not mock.faults.latency_ms and not mock.faults.jitter_ms and not mock.faults.error_rate:
+    if not mock.faults.active:
         return True
     delay = mock.fault_delay()
     if delay and not await _delayed(delay, receive, stopping):
