@@ -207,15 +207,14 @@ def get(ctx: Ctx) -> Response:
     """The addressed item: its JSON encoded once per write of it (as lists use it)."""
     item = ctx.target()
     assert ctx.rule is not None
-    status = ctx.op.success_status  # computed from the statuses on every read
-    if status == 204:
+    if ctx.op.success_status == 204:
         return ctx.wrap(item)
     coll = ctx.store[ctx.rule.collection]
     encoded = coll.derived(SEP.join(coll.key_of(item)), lambda found: _encode(ctx, found))
     envelope = ctx.rule.envelope
     if envelope:
         encoded = b"".join([b"{", json.dumps(envelope).encode(), b": ", encoded, b"}"])
-    return Response(status, raw=encoded)
+    return Response(ctx.op.success_status, raw=encoded)
 
 
 def update(ctx: Ctx) -> Response:

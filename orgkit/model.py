@@ -155,9 +155,10 @@ class Operation:
     item_schema: Schema = _shared()  # one item of its collection, as the collection's get answers
     links: tuple[Link, ...] = field(default=(), compare=False, repr=False)
 
-    @property
+    @cached_property
     def success_status(self) -> int:
-        """The lowest documented 2xx/3xx status; 204 where none is (see the clean step)."""
+        """The lowest documented 2xx/3xx status; 204 where none is (see the clean step);
+        computed once, read on every request."""
         codes = sorted(int(s) for s in self.statuses if s[0] in "23" and s.isdigit())
         return codes[0] if codes else IMPLICIT_SUCCESS
 
