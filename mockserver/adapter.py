@@ -14,7 +14,7 @@ from mockserver.http import Request, Response
 from mockserver.mock import Mock
 from mockserver.render import Refused, encoded, error_response
 from mockserver.stages import HANDED_ON
-from mockserver.validation import finish
+from mockserver.validation import Finish
 from orgkit import errorshapes
 from orgkit.model import Operation
 
@@ -164,6 +164,7 @@ def make_handler(mock: Mock, api: str, op: Operation) -> Handler:
                   for p in _multipart_fields(op)}
     # JSON bodies come from the validate stage; only forms are Connexion's to parse.
     form = op.has_body and not all("json" in t for t in op.body_content_types)
+    finish = Finish(op)  # what Connexion leaves to check, worked out once for the operation
 
     async def handler(**kwargs: Any) -> Any:
         handed = HANDED_ON.get()

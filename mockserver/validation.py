@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft4Validator, ValidationError
 
 from mockserver.bodies import overlong, string_cap
-from mockserver.fastpath import ParameterCheck, acceptor, declared_query, query_pairs
+from mockserver.fastpath import Accept, ParameterCheck, acceptor, declared_query, query_pairs
 from mockserver.formats import (
     FORMATS,
     canonical_uuids,
@@ -39,12 +39,12 @@ class BodyCheck:
     def __init__(self, op: Operation, schema: Mapping[str, Any], required: bool) -> None:
         self.types, self.schema = list(op.body_content_types), schema
         self.required, self.default = required, schema.get("default")
-        self._compiled: tuple[Any, Any] | None = None  # built on first use (imports Connexion)
-        # A valid body passes this quick test and skips the validator (a tenth of the cost);
-        # anything else is the validator's to judge and word.
-        self.quick = acceptor(schema)
+        # Built on first use (importing Connexion and compiling are start-up work otherwise):
+        # media types, the validator, and a quick test that a valid body passes, so it skips
+        # the validator (a tenth of the cost); anything else is the validator's to judge.
+        self._compiled: tuple[Any, Any, Accept | None] | None = None
 
-    def _compile(self) -> tuple[Any, Any]:
+    def _compile(self) -> tuple[Any, Any, Accept | None]:
         if self._compiled is None:
             with warnings.catch_warnings():
                 # connexion imports starlette.testclient, which warns about httpx.
@@ -55,12 +55,12 @@ class BodyCheck:
             media = MediaTypeDict([(t.lower(), None) for t in self.types])
             validator = Draft4RequestValidator(dict(self.schema),
                                                format_checker=Draft4Validator.FORMAT_CHECKER)
-            self._compiled = (media, validator)
+            self._compiled = (media, validator, acceptor(self.schema))
         return self._compiled
 
     def check(self, content_type: str, body: Any) -> Any:
         """The body, if its media type and value fit (Connexion's rules and messages)."""
-        media, validator = self._compile()
+        media, validator, quick = self._compile()
         mime = content_type.split(";")[0].strip() or self.types[0]
         if mime.lower() not in media:
             raise UnsupportedMediaType(f"Invalid Content-type ({mime}), expected {self.types}")
@@ -70,7 +70,7 @@ class BodyCheck:
             if self.required:
                 raise InvalidInput("RequestBody is required")
             return None
-        if self.quick is not None and self.quick(body):
+        if quick is not None and quick(body):
             return body
         try:
             validator.validate(body)
@@ -157,11 +157,6 @@ class Finish:
         if req.body is not None and self.body_formats:
             check_body_formats(req.op.request_schema, req.body, "body")
         return req
-
-
-def finish(req: Request) -> Request:
-    """What either path leaves to check: formats Connexion ignores; canonical uuids."""
-    return Finish(req.op)(req)
 
 
 def _declares_formats(schema: Any, seen: frozenset[int] = frozenset()) -> bool:
